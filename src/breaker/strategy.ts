@@ -1,0 +1,41 @@
+/**
+ * @internal What a breaker counts. A strategy records finished calls (success or failure, slow or
+ * not) and says when the closed breaker should trip; the state machine decides what that means.
+ * Every strategy is cleared on each transition (DESIGN decision 7).
+ */
+
+export interface WindowCounts {
+  readonly calls: number;
+  readonly failures: number;
+  readonly slowCalls: number;
+}
+
+export interface Strategy {
+  /** Records a finished call at `now`; returns true when the breaker should trip. */
+  record(now: number, failure: boolean, slow: boolean): boolean;
+  counts(now: number): WindowCounts;
+  clear(): void;
+  /** A JSON-safe copy of what the strategy holds. */
+  save(): number[];
+  /** Restores what `save()` returned; false when it does not fit this strategy. */
+  load(saved: unknown): boolean;
+}
+
+/** The rate rule shared by the count and time windows (DESIGN decision 4). */
+export interface RateRule {
+  readonly minimumCalls: number;
+  readonly failureRateThreshold: number;
+  /** Undefined when slow calls are not tracked. */
+  readonly slowCallRateThreshold: number | undefined;
+}
+
+export function rateTrips(counts: WindowCounts, rule: RateRule): boolean {
+  const { calls } = counts;
+  if (calls === 0 || calls < rule.minimumCalls) return false;
+  if (counts.failures / calls >= rule.failureRateThreshold) return true;
+  return rule.slowCallRateThreshold !== undefined && counts.slowCalls / calls >= rule.slowCallRateThreshold;
+}
+
+export function isIntArray(saved: unknown, length: number): saved is number[] {
+  return Array.isArray(saved) && saved.length === length && saved.every((n) => Number.isInteger(n) && n >= 0);
+}

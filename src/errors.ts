@@ -1,0 +1,159 @@
+/**
+ * One error hierarchy for every policy. Each error has a stable `code`, the name of the policy
+ * that raised it as `policy`, and `retryAfter` (ms) where it is known.
+ *
+ * Guards (`isResilienceError`, `isLocalRejection`) check a brand and the `code`, not `instanceof`,
+ * so they work across two copies of the package (ESM and CommonJS, or two versions).
+ *
+ * Rejections (`CircuitOpenError`, `BulkheadFullError`, `QueueTimeoutError`, `RateLimitedError`)
+ * are raised on the hot path of a policy that says "no" to a call. They are built without a
+ * stack trace: capturing one costs microseconds, and the origin of a rejection is always the
+ * policy named in `policy`. Every other error keeps its stack.
+ */
+
+const BRAND = Symbol.for('rx-resilience/error');
+
+/** The stable codes of every error this package raises. */
+export type ResilienceErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CIRCUIT_OPEN'
+  | 'BULKHEAD_FULL'
+  | 'QUEUE_TIMEOUT'
+  | 'RATE_LIMITED'
+  | 'TIME_LIMIT'
+  | 'RETRIES_EXHAUSTED';
+
+/** Codes of the local rejections: they say nothing about the downstream's health. */
+const REJECTION_CODES: ReadonlySet<string> = new Set(['CIRCUIT_OPEN', 'BULKHEAD_FULL', 'QUEUE_TIMEOUT', 'RATE_LIMITED']);
+
+/** Base of every error raised by rx-resilience. */
+export class ResilienceError extends Error {
+  declare readonly [BRAND]: true;
+  /** Milliseconds after which the same call may succeed, where known. */
+  readonly retryAfter: number | undefined;
+
+  constructor(
+    readonly code: ResilienceErrorCode,
+    readonly policy: string,
+    message: string,
+    options?: { retryAfter?: number | undefined; cause?: unknown },
+  ) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    this.retryAfter = options?.retryAfter;
+  }
+}
+Object.defineProperty(ResilienceError.prototype, BRAND, { value: true });
+
+/** A configuration was refused when the policy was built. */
+export class ConfigError extends ResilienceError {
+  constructor(
+    policy: string,
+    /** Path of the bad field, e.g. `strategy.failureRateThreshold`. */
+    readonly field: string,
+    /** The value that was given. */
+    readonly value: unknown,
+    /** What is allowed, in words, e.g. "a number in (0, 1]". */
+    readonly allowed: string,
+  ) {
+    super('CONFIG_INVALID', policy, `${policy}: ${field} must be ${allowed}, got ${describe(value)}`);
+  }
+}
+
+/** The circuit breaker refused the call: it is open, isolated, or out of half-open trial slots. */
+export class CircuitOpenError extends ResilienceError {
+  constructor(
+    policy: string,
+    /** The state that refused the call. */
+    readonly state: 'open' | 'half-open' | 'isolated',
+    retryAfter: number | undefined,
+  ) {
+    super('CIRCUIT_OPEN', policy, circuitMessage(policy, state, retryAfter), { retryAfter });
+  }
+}
+
+/** The bulkhead's slots and queue were full. */
+export class BulkheadFullError extends ResilienceError {
+  constructor(policy: string, readonly maxConcurrent: number, readonly maxQueued: number) {
+    super('BULKHEAD_FULL', policy, `${policy}: bulkhead full (${maxConcurrent} running, ${maxQueued} queued)`);
+  }
+}
+
+/** A call waited in a bulkhead's queue longer than `queueTimeout`. */
+export class QueueTimeoutError extends ResilienceError {
+  constructor(policy: string, readonly queueTimeout: number) {
+    super('QUEUE_TIMEOUT', policy, `${policy}: waited ${queueTimeout} ms in the queue`);
+  }
+}
+
+/** A rate limiter refused the call; `retryAfter` is the first instant it would be admitted. */
+export class RateLimitedError extends ResilienceError {
+  constructor(policy: string, retryAfter: number | undefined, readonly key?: string) {
+    super('RATE_LIMITED', policy, `${policy}: rate limited${key === undefined ? '' : ` for key ${key}`}${retryAfter === undefined ? '' : `, retry after ${retryAfter} ms`}`, { retryAfter });
+  }
+}
+
+/** A call ran past its time limit; its source was unsubscribed first. */
+export class TimeLimitError extends ResilienceError {
+  constructor(policy: string, readonly limit: 'duration' | 'first' | 'each', readonly after: number) {
+    super('TIME_LIMIT', policy, `${policy}: no ${limit === 'duration' ? 'completion' : limit === 'first' ? 'first value' : 'next value'} within ${after} ms`);
+  }
+}
+
+/** A retry gave up; `cause` is the last error and `attempts` the attempts made. */
+export class RetriesExhaustedError extends ResilienceError {
+  constructor(policy: string, readonly attempts: number, cause: unknown, readonly reason: string) {
+    super('RETRIES_EXHAUSTED', policy, `${policy}: gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} (${reason})`, { cause });
+  }
+}
+
+// `name` lives on each prototype (not on every instance), so building an error stays cheap.
+for (const [cls, name] of [
+  [ResilienceError, 'ResilienceError'], [ConfigError, 'ConfigError'], [CircuitOpenError, 'CircuitOpenError'],
+  [BulkheadFullError, 'BulkheadFullError'], [QueueTimeoutError, 'QueueTimeoutError'], [RateLimitedError, 'RateLimitedError'],
+  [TimeLimitError, 'TimeLimitError'], [RetriesExhaustedError, 'RetriesExhaustedError'],
+] as const) {
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
+}
+
+/** True for any error raised by rx-resilience (any copy of it), optionally with the given code. */
+export function isResilienceError(error: unknown, code?: ResilienceErrorCode): error is ResilienceError {
+  return typeof error === 'object' && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true &&
+    (code === undefined || (error as ResilienceError).code === code);
+}
+
+/** True for our own local rejections, which an outer breaker always ignores (DESIGN decision 3). */
+export function isLocalRejection(error: unknown): error is ResilienceError {
+  return isResilienceError(error) && REJECTION_CODES.has(error.code);
+}
+
+/**
+ * Builds an error without capturing a stack trace. Used for rejections on hot paths only.
+ * @internal
+ */
+export function withoutStack<E extends Error>(build: () => E): E {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return build();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function circuitMessage(policy: string, state: string, retryAfter: number | undefined): string {
+  if (state === 'half-open') return `${policy}: circuit half-open, all trial slots busy`;
+  if (state === 'isolated') return `${policy}: circuit isolated`;
+  return `${policy}: circuit open${retryAfter === undefined ? '' : `, retry after ${retryAfter} ms`}`;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value == null) return String(value);
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * Circuit breaker.
+ *
+ * State scope: the breaker (state machine, window, totals, streams) lives at factory-call scope
+ * and is shared by every pipeline the breaker is piped into; each subscription (one call) holds
+ * only its start time, the epoch it was admitted in and whether it is a half-open trial.
+ */
+import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { parseBreakerConfig, DEFAULT_BREAK_DURATION, type ParsedBreakerConfig } from '../breaker/config.js';
+import { CLOSED, transition, type CircuitState, type Machine, type Signal } from '../breaker/machine.js';
+import { fromSnapshot, toSnapshot, type CircuitBreakerSnapshot } from '../breaker/snapshot.js';
+import type { Strategy } from '../breaker/strategy.js';
+import { CircuitOpenError, withoutStack } from '../errors.js';
+import { CallSubscriber, type Outcome } from '../internal/call.js';
+import { EventBus, StateCell } from '../internal/cell.js';
+import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
+import { checker } from '../internal/validate.js';
+import { policyName } from '../internal/names.js';
+import { definePolicy, policyPrototype } from '../internal/policy.js';
+
+export type { CircuitState } from '../breaker/machine.js';
+export type { CircuitBreakerSnapshot } from '../breaker/snapshot.js';
+
+/** What the breaker counts, and when it trips. */
+export type BreakerStrategy =
+  | { readonly kind: 'consecutive'; readonly failures?: number }
+  | ({ readonly kind: 'count'; readonly size?: number } & RateOptions)
+  | ({ readonly kind: 'time'; readonly duration?: number; readonly buckets?: number } & RateOptions);
+
+export interface RateOptions {
+  /** Trip when the failure rate reaches this, in (0, 1]. Default 0.5. */
+  readonly failureRateThreshold?: number;
+  /** Trip when the slow-call rate reaches this, in (0, 1]; needs `slowCallDuration`. Default 1. */
+  readonly slowCallRateThreshold?: number;
+  /** Finished calls needed in the window before a rate can trip. Default 10. */
+  readonly minimumCalls?: number;
+}
+
+export interface CircuitBreakerConfig {
+  readonly name?: string;
+  /** Default `{ kind: 'consecutive', failures: 5 }`. */
+  readonly strategy?: BreakerStrategy;
+  /** A call lasting at least this many ms is slow. No slow-call tracking without it. */
+  readonly slowCallDuration?: number;
+  /** How long the breaker stays open, in ms (default 60 000), or a backoff of the open count (1, 2, …). */
+  readonly breakDuration?: number | ((opens: number, previous?: number) => number);
+  /** Concurrent trial calls admitted while half-open. Default 1. */
+  readonly halfOpenMaxCalls?: number;
+  /** Successful trials needed to close. Default 1. */
+  readonly successThreshold?: number;
+  /** Return false for errors that say nothing about the downstream's health (counted as `ignored`). */
+  readonly isFailure?: (error: unknown) => boolean;
+  /** Return true for values that make the call a failure (e.g. an HTTP 503 response). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one breaker guards streams of any type
+  readonly isFailureResult?: (value: any) => boolean;
+  readonly scheduler?: SchedulerLike;
+  /** What `exportState()` returned, to restore. */
+  readonly initialState?: CircuitBreakerSnapshot;
+}
+
+interface EventBase {
+  readonly policy: string;
+  /** Scheduler time. */
+  readonly at: number;
+}
+interface OutcomeBase extends EventBase {
+  readonly duration: number;
+  /** True when the call started under an earlier state: reported, but it moves nothing (decision 8). */
+  readonly late: boolean;
+}
+
+export type CircuitBreakerEvent =
+  | (OutcomeBase & { readonly type: 'success'; readonly slow: boolean })
+  | (OutcomeBase & { readonly type: 'failure'; readonly slow: boolean; readonly error: unknown })
+  | (OutcomeBase & { readonly type: 'ignored'; readonly error: unknown })
+  | (OutcomeBase & { readonly type: 'cancelled' })
+  | (EventBase & { readonly type: 'rejected'; readonly state: 'open' | 'half-open' | 'isolated'; readonly retryAfter: number | undefined })
+  | (EventBase & { readonly type: 'transition'; readonly from: CircuitState; readonly to: CircuitState });
+
+export interface CircuitBreakerStats {
+  readonly name: string;
+  readonly state: CircuitState;
+  /** Failures / finished calls in the window; 0 when it holds none. */
+  readonly failureRate: number;
+  readonly slowCallRate: number;
+  /** Finished calls, failures, successes and slow calls in the current window. */
+  readonly calls: number;
+  readonly failures: number;
+  readonly successes: number;
+  readonly slowCalls: number;
+  /** Calls rejected since the breaker was built. */
+  readonly rejected: number;
+  /** Outcomes since the breaker was built, late ones included. */
+  readonly totals: { readonly successes: number; readonly failures: number; readonly ignored: number; readonly cancelled: number };
+  readonly lastFailureAt: number | null;
+  /** When an open breaker turns half-open; null in any other state. */
+  readonly nextAttemptAt: number | null;
+  /** Half-open trials running now and successful so far. */
+  readonly halfOpen: { readonly active: number; readonly successes: number };
+}
+
+/** A circuit breaker: an operator, with its state as streams and its controls attached. */
+export interface CircuitBreaker {
+  <T>(source: Observable<T>): Observable<T>;
+  readonly name: string;
+  /** Replays the current state, then emits each change. */
+  readonly state$: Observable<CircuitState>;
+  /** Hot: outcomes, rejections and transitions, synchronously, in that order. */
+  readonly events$: Observable<CircuitBreakerEvent>;
+  /** The current snapshot, then one after every outcome, rejection and transition. */
+  readonly metrics$: Observable<CircuitBreakerStats>;
+  stats(): CircuitBreakerStats;
+  /** Forced open until `reset()`; rejections carry no `retryAfter`. */
+  isolate(): void;
+  /** Closed, window cleared, open count back to 1. */
+  reset(): void;
+  /** Lets every call through; outcomes are still reported. */
+  disable(): void;
+  /** A JSON-safe copy that `initialState` restores. */
+  exportState(): CircuitBreakerSnapshot;
+}
+
+/**
+ * Builds a circuit breaker: fail fast while a dependency is failing, probe it after a break.
+ *
+ * ```text
+ * source (each a call):  --#--#--#---a|
+ * breaker (failures: 3): --#--#--#-- rejects with CircuitOpenError until the break ends
+ * ```
+ *
+ * ```ts
+ * import { circuitBreaker } from 'rx-resilience';
+ * const breaker = circuitBreaker({ name: 'payments', strategy: { kind: 'count', size: 20, minimumCalls: 10 } });
+ * defer(() => api.charge(req)).pipe(breaker).subscribe(...);
+ * breaker.state$.subscribe((s) => console.log(s)); // 'closed', then 'open', 'half-open', 'closed' …
+ * ```
+ * @throws ConfigError when the config is invalid.
+ */
+export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreaker {
+  const name = checker('circuit-breaker').name('name', (config as { name?: unknown } | null)?.name);
+  return definePolicy<CircuitBreaker>(new BreakerCore(parseBreakerConfig(policyName('circuit-breaker', name), config)), PROTO);
+}
+
+const PROTO = policyPrototype(['state$', 'events$', 'metrics$'], ['stats', 'isolate', 'reset', 'disable', 'exportState']);
+
+/** Admission results. */
+const REJECTED = 0;
+const ADMITTED = 1;
+const TRIAL = 2;
+
+class BreakerCore {
+  readonly name: string;
+  private readonly scheduler: SchedulerLike;
+  private readonly strategy: Strategy;
+  private machine: Machine = CLOSED;
+  /** Bumped on every transition; a call from an earlier epoch is late. */
+  private epoch = 0;
+  private trialsActive = 0;
+  private trialSuccesses = 0;
+  private previousBreak: number | undefined = undefined;
+  private timer: Subscription | undefined = undefined;
+  private readonly cell: StateCell<CircuitState>;
+  private readonly bus = new EventBus<CircuitBreakerEvent>();
+  private readonly metricsBus = new EventBus<CircuitBreakerStats>();
+  private metricsStream: Observable<CircuitBreakerStats> | undefined = undefined;
+  private rejected = 0;
+  private successes = 0;
+  private failures = 0;
+  private ignored = 0;
+  private cancelled = 0;
+  private lastFailureAt: number | null = null;
+
+  constructor(readonly config: ParsedBreakerConfig) {
+    this.name = config.name;
+    this.scheduler = resolveScheduler(config.scheduler);
+    this.strategy = config.makeStrategy();
+    if (config.initialState !== undefined) {
+      this.machine = fromSnapshot(checker(this.name), config.initialState, this.strategy);
+    }
+    this.cell = new StateCell<CircuitState>(this.machine.kind);
+    if (this.machine.kind === 'open') this.armHalfOpen(this.machine.until - this.scheduler.now());
+  }
+
+  get state$(): Observable<CircuitState> {
+    return this.cell.changes$;
+  }
+
+  get events$(): Observable<CircuitBreakerEvent> {
+    return this.bus.events$;
+  }
+
+  get metrics$(): Observable<CircuitBreakerStats> {
+    return (this.metricsStream ??= new Observable<CircuitBreakerStats>((subscriber) => {
+      subscriber.next(this.stats());
+      return this.metricsBus.events$.subscribe(subscriber);
+    }));
+  }
+
+  apply<T>(source: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      const now = this.scheduler.now();
+      const admission = this.admit(now);
+      if (admission === REJECTED) return this.reject(subscriber, now);
+      new BreakerCall(subscriber, this, now, this.epoch, admission === TRIAL).run(source);
+    });
+  }
+
+  private admit(now: number): number {
+    let m = this.machine;
+    if (m.kind === 'open' && now >= m.until) {
+      this.signal('elapsed', now);
+      m = this.machine;
+    }
+    switch (m.kind) {
+      case 'closed':
+      case 'disabled':
+        return ADMITTED;
+      case 'half-open':
+        if (this.trialsActive >= this.config.halfOpenMaxCalls) return REJECTED;
+        this.trialsActive++;
+        return TRIAL;
+      default:
+        return REJECTED;
+    }
+  }
+
+  private reject(subscriber: Subscriber<unknown>, now: number): void {
+    const m = this.machine;
+    const state = m.kind === 'open' ? 'open' : m.kind === 'isolated' ? 'isolated' : 'half-open';
+    const retryAfter = m.kind === 'open' ? m.until - now : undefined;
+    this.rejected++;
+    if (this.bus.observed) this.bus.emit({ type: 'rejected', policy: this.name, at: now, state, retryAfter });
+    this.publishMetrics();
+    subscriber.error(withoutStack(() => new CircuitOpenError(this.name, state, retryAfter)));
+  }
+
+  /** Records the end of a call admitted at `startedAt` in `epoch`. */
+  finish(outcome: Outcome, error: unknown, startedAt: number, epoch: number, trial: boolean): void {
+    const now = this.scheduler.now();
+    const duration = now - startedAt;
+    const slowLimit = this.config.slowCallDuration;
+    const slow = slowLimit !== undefined && duration >= slowLimit;
+    const late = epoch !== this.epoch;
+    this.count(outcome, now);
+    if (this.bus.observed) this.bus.emit(outcomeEvent(outcome, this.name, now, duration, late, slow, error));
+    if (!late) this.judge(outcome, slow, trial, now);
+    this.publishMetrics();
+  }
+
+  private count(outcome: Outcome, now: number): void {
+    switch (outcome) {
+      case 'success':
+        this.successes++;
+        break;
+      case 'failure':
+        this.failures++;
+        this.lastFailureAt = now;
+        break;
+      case 'ignored':
+        this.ignored++;
+        break;
+      case 'cancelled':
+        this.cancelled++;
+    }
+  }
+
+  /** Moves the state machine for an outcome of the current epoch. */
+  private judge(outcome: Outcome, slow: boolean, trial: boolean, now: number): void {
+    if (outcome === 'ignored' || outcome === 'cancelled') {
+      if (trial) this.trialsActive--;
+      return;
+    }
+    const failure = outcome === 'failure';
+    if (trial) {
+      this.trialsActive--;
+      if (failure || slow) this.signal('trial-failed', now);
+      else if (++this.trialSuccesses >= this.config.successThreshold) this.signal('trials-passed', now);
+      return;
+    }
+    // Closed or disabled (open and isolated admit no call of their own epoch).
+    if (this.strategy.record(now, failure, slow) && this.machine.kind === 'closed') this.signal('trip', now);
+  }
+
+  private signal(signal: Signal, now: number): void {
+    const from = this.machine;
+    const to = transition(from, signal, now, (opens) => this.breakFor(opens));
+    if (signal === 'reset') {
+      this.strategy.clear();
+      this.previousBreak = undefined;
+    }
+    if (to === from) return;
+    this.machine = to;
+    this.epoch++;
+    this.trialsActive = 0;
+    this.trialSuccesses = 0;
+    this.strategy.clear();
+    this.timer?.unsubscribe();
+    this.timer = undefined;
+    if (to.kind === 'open') this.armHalfOpen(to.until - now);
+    else if (to.kind === 'closed') this.previousBreak = undefined;
+    if (this.bus.observed) this.bus.emit({ type: 'transition', policy: this.name, at: now, from: from.kind, to: to.kind });
+    this.cell.set(to.kind);
+  }
+
+  private breakFor(opens: number): number {
+    const duration = this.config.breakDuration;
+    if (typeof duration === 'number') return duration;
+    let ms: unknown;
+    try {
+      ms = duration(opens, this.previousBreak);
+    } catch {
+      ms = undefined;
+    }
+    const result = typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_BREAK_DURATION;
+    this.previousBreak = result;
+    return result;
+  }
+
+  /** One action on the scheduler at the end of the break, so `state$` shows half-open without traffic. */
+  private armHalfOpen(delay: number): void {
+    this.timer = scheduleOnce(this.scheduler, delay, () => {
+      this.timer = undefined;
+      const m = this.machine;
+      if (m.kind !== 'open') return;
+      const now = this.scheduler.now();
+      // A real clock may wake a millisecond early: wait for the rest.
+      if (now < m.until) this.armHalfOpen(m.until - now);
+      else this.control('elapsed');
+    });
+  }
+
+  private control(signal: Signal): void {
+    this.signal(signal, this.scheduler.now());
+    this.publishMetrics();
+  }
+
+  isolate(): void {
+    this.control('isolate');
+  }
+
+  reset(): void {
+    this.control('reset');
+  }
+
+  disable(): void {
+    this.control('disable');
+  }
+
+  exportState(): CircuitBreakerSnapshot {
+    return toSnapshot(this.machine, this.strategy);
+  }
+
+  stats(): CircuitBreakerStats {
+    const now = this.scheduler.now();
+    const { calls, failures, slowCalls } = this.strategy.counts(now);
+    const m = this.machine;
+    return {
+      name: this.name,
+      state: m.kind,
+      failureRate: calls === 0 ? 0 : failures / calls,
+      slowCallRate: calls === 0 ? 0 : slowCalls / calls,
+      calls,
+      failures,
+      successes: calls - failures,
+      slowCalls,
+      rejected: this.rejected,
+      totals: { successes: this.successes, failures: this.failures, ignored: this.ignored, cancelled: this.cancelled },
+      lastFailureAt: this.lastFailureAt,
+      nextAttemptAt: m.kind === 'open' ? m.until : null,
+      halfOpen: { active: this.trialsActive, successes: this.trialSuccesses },
+    };
+  }
+
+  private publishMetrics(): void {
+    if (this.metricsBus.observed) this.metricsBus.emit(this.stats());
+  }
+}
+
+class BreakerCall<T> extends CallSubscriber<T> {
+  constructor(
+    destination: Subscriber<T>,
+    private readonly core: BreakerCore,
+    private readonly startedAt: number,
+    private readonly epoch: number,
+    private readonly trial: boolean,
+  ) {
+    super(destination, core.config);
+  }
+
+  protected settle(outcome: Outcome, error: unknown): void {
+    this.core.finish(outcome, error, this.startedAt, this.epoch, this.trial);
+  }
+}
+
+function outcomeEvent(outcome: Outcome, policy: string, at: number, duration: number, late: boolean, slow: boolean, error: unknown): CircuitBreakerEvent {
+  switch (outcome) {
+    case 'success':
+      return { type: 'success', policy, at, duration, late, slow };
+    case 'failure':
+      return { type: 'failure', policy, at, duration, late, slow, error };
+    case 'ignored':
+      return { type: 'ignored', policy, at, duration, late, error };
+    case 'cancelled':
+      return { type: 'cancelled', policy, at, duration, late };
+  }
+}

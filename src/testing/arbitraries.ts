@@ -1,0 +1,54 @@
+/**
+ * fast-check arbitraries for property tests of resilience policies: breaker configs and
+ * sequences of calls with their outcomes, durations and cancellations, and clock advances.
+ */
+import fc from 'fast-check';
+import type { BreakerStrategy, CircuitBreakerConfig } from '../operators/circuitBreaker.js';
+
+/** Valid breaker strategies with small numbers, so trips happen within short sequences. */
+export function breakerStrategyArb(): fc.Arbitrary<BreakerStrategy> {
+  const rates = {
+    failureRateThreshold: fc.double({ min: 0.05, max: 1, noNaN: true }),
+    minimumCalls: fc.integer({ min: 1, max: 8 }),
+  };
+  return fc.oneof(
+    fc.record({ kind: fc.constant('consecutive' as const), failures: fc.integer({ min: 1, max: 6 }) }),
+    fc.record({ kind: fc.constant('count' as const), size: fc.integer({ min: 1, max: 12 }), ...rates }),
+    fc
+      .record({ kind: fc.constant('time' as const), buckets: fc.integer({ min: 1, max: 6 }), bucketMs: fc.integer({ min: 1, max: 50 }), ...rates })
+      .map(({ bucketMs, ...s }) => ({ ...s, duration: s.buckets * bucketMs })),
+  );
+}
+
+/** Valid breaker configs (without scheduler, name or predicates). */
+export function breakerConfigArb(): fc.Arbitrary<CircuitBreakerConfig> {
+  return fc.record(
+    {
+      strategy: breakerStrategyArb(),
+      slowCallDuration: fc.integer({ min: 1, max: 40 }),
+      breakDuration: fc.integer({ min: 1, max: 100 }),
+      halfOpenMaxCalls: fc.integer({ min: 1, max: 3 }),
+      successThreshold: fc.integer({ min: 1, max: 3 }),
+    },
+    { requiredKeys: ['strategy', 'breakDuration'] },
+  );
+}
+
+/** One step of a scenario against a policy on virtual time. */
+export type CallCommand =
+  /** Start a call that ends after `duration` ms with this outcome (`hang`: never, until cancelled). */
+  | { readonly type: 'call'; readonly outcome: 'success' | 'failure' | 'ignored' | 'hang'; readonly duration: number }
+  /** Unsubscribe the oldest running call. */
+  | { readonly type: 'cancel' }
+  /** Let virtual time pass. */
+  | { readonly type: 'advance'; readonly ms: number };
+
+export function callCommandsArb(options: { maxLength?: number; maxDuration?: number } = {}): fc.Arbitrary<CallCommand[]> {
+  const maxDuration = options.maxDuration ?? 50;
+  const command: fc.Arbitrary<CallCommand> = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ type: fc.constant('call' as const), outcome: fc.constantFrom('success', 'failure', 'ignored', 'hang'), duration: fc.integer({ min: 0, max: maxDuration }) }) },
+    { weight: 1, arbitrary: fc.record({ type: fc.constant('cancel' as const) }) },
+    { weight: 3, arbitrary: fc.record({ type: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 2 * maxDuration }) }) },
+  );
+  return fc.array(command, { maxLength: options.maxLength ?? 60 });
+}

@@ -1,0 +1,48 @@
+/**
+ * Law checkers that consumers run in their own suites. A law watcher observes a policy through
+ * its public streams and a probe piped *inside* it (next to the upstream), and collects every
+ * violation as a sentence. Call `stop()` at the end and assert that `violations` is empty.
+ */
+import { Observable, type Subscription } from 'rxjs';
+import { isLegalTransition } from '../breaker/machine.js';
+import type { CircuitBreaker, CircuitState } from '../operators/circuitBreaker.js';
+
+export interface LawWatcher {
+  /** Pipe this between the upstream and the policy: `upstream.pipe(watcher.probe, breaker)`. */
+  readonly probe: <T>(source: Observable<T>) => Observable<T>;
+  readonly violations: readonly string[];
+  stop(): void;
+}
+
+/**
+ * Circuit breaker laws: no call reaches upstream while the breaker is open or isolated; no more
+ * than `halfOpenMaxCalls` trials run at once in a half-open period; every transition on `state$`
+ * is a legal edge.
+ */
+export function watchBreakerLaws(breaker: CircuitBreaker, options: { halfOpenMaxCalls?: number } = {}): LawWatcher {
+  const max = options.halfOpenMaxCalls ?? 1;
+  const violations: string[] = [];
+  let state: CircuitState | undefined;
+  let period = 0;
+  let trials = 0;
+  const sub: Subscription = breaker.state$.subscribe((next) => {
+    if (state !== undefined && !isLegalTransition(state, next)) violations.push(`illegal transition ${state} -> ${next}`);
+    state = next;
+    period++;
+    trials = 0;
+  });
+  const probe = <T>(source: Observable<T>) =>
+    new Observable<T>((subscriber) => {
+      if (state === 'open' || state === 'isolated') violations.push(`a call reached upstream while ${state}`);
+      const trialOf = state === 'half-open' ? period : -1;
+      if (trialOf >= 0 && ++trials > max) violations.push(`${trials} half-open trials at once (max ${max})`);
+      const inner = source.subscribe(subscriber);
+      return () => {
+        inner.unsubscribe();
+        if (trialOf === period) trials--;
+      };
+    });
+  return { probe, violations, stop: () => sub.unsubscribe() };
+}
+
+export { isLegalTransition as isLegalBreakerTransition };

@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests import the public entry points, as users do, but from source.
+    alias: [
+      { find: /^rx-resilience\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^rx-resilience$/, replacement: src('index.ts') },
+    ],
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    // No test may wait on the wall clock: everything runs on virtual time.
+    testTimeout: 20_000,
+  },
+});
