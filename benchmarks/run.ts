@@ -1,7 +1,7 @@
 /**
  * Runs every `*.bench.ts` in this folder (or those named on the command line) in one process.
  * Each exports `default async () => void` and prints its own table through the harness.
- * `npm run bench` at the root builds the package first: benchmarks measure ../dist.
+ * Benchmarks import the library from ../src through tsx (esbuild), as the build emits it.
  */
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
