@@ -239,7 +239,7 @@ describe('circuitBreaker windows', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       cold('a|').pipe(breaker).subscribe();
       cold('-----a|').pipe(breaker).subscribe();
-      expectObservable(breaker.state$).toBe('a 5ms b', { a: 'closed', b: 'open' });
+      expectObservable(breaker.state$).toBe('a 5ms b 59999ms c', { a: 'closed', b: 'open', c: 'half-open' });
     });
     breaker.reset();
   });
