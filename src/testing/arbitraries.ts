@@ -5,11 +5,18 @@
 import fc from 'fast-check';
 import type { BreakerStrategy, CircuitBreakerConfig } from '../operators/circuitBreaker.js';
 
-/** Valid breaker strategies with small numbers, so trips happen within short sequences. */
-export function breakerStrategyArb(): fc.Arbitrary<BreakerStrategy> {
+/** Thresholds that small windows can hit exactly, so the `rate >= threshold` edge is exercised. */
+const THRESHOLDS = [0.2, 0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1];
+
+/**
+ * Valid breaker strategies with small numbers, so trips happen within short sequences.
+ * With `slow`, window strategies may carry a `slowCallRateThreshold` (valid only with `slowCallDuration`).
+ */
+export function breakerStrategyArb(options: { slow?: boolean } = {}): fc.Arbitrary<BreakerStrategy> {
   const rates = {
-    failureRateThreshold: fc.double({ min: 0.05, max: 1, noNaN: true }),
+    failureRateThreshold: fc.constantFrom(...THRESHOLDS),
     minimumCalls: fc.integer({ min: 1, max: 8 }),
+    ...(options.slow ? { slowCallRateThreshold: fc.constantFrom(...THRESHOLDS) } : {}),
   };
   return fc.oneof(
     fc.record({ kind: fc.constant('consecutive' as const), failures: fc.integer({ min: 1, max: 6 }) }),
@@ -20,17 +27,16 @@ export function breakerStrategyArb(): fc.Arbitrary<BreakerStrategy> {
   );
 }
 
-/** Valid breaker configs (without scheduler, name or predicates). */
-export function breakerConfigArb(): fc.Arbitrary<CircuitBreakerConfig> {
-  return fc.record(
-    {
-      strategy: breakerStrategyArb(),
-      slowCallDuration: fc.integer({ min: 1, max: 40 }),
-      breakDuration: fc.integer({ min: 1, max: 100 }),
-      halfOpenMaxCalls: fc.integer({ min: 1, max: 3 }),
-      successThreshold: fc.integer({ min: 1, max: 3 }),
-    },
-    { requiredKeys: ['strategy', 'breakDuration'] },
+/** Valid breaker configs (without scheduler, name or predicates), always with a numeric `breakDuration`. */
+export function breakerConfigArb(): fc.Arbitrary<CircuitBreakerConfig & { breakDuration: number }> {
+  const common = {
+    breakDuration: fc.integer({ min: 1, max: 100 }),
+    halfOpenMaxCalls: fc.integer({ min: 1, max: 3 }),
+    successThreshold: fc.integer({ min: 1, max: 3 }),
+  };
+  return fc.oneof(
+    fc.record({ strategy: breakerStrategyArb(), ...common }, { requiredKeys: ['strategy', 'breakDuration'] }),
+    fc.record({ strategy: breakerStrategyArb({ slow: true }), slowCallDuration: fc.integer({ min: 1, max: 40 }), ...common }, { requiredKeys: ['strategy', 'breakDuration', 'slowCallDuration'] }),
   );
 }
 
