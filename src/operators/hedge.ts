@@ -1,0 +1,232 @@
+/**
+ * Hedging: when the first attempt is slow to produce a value, start another and keep the first
+ * to answer ("The Tail at Scale"; Polly's hedging strategy).
+ *
+ * State scope: the factory call holds the settings and lifetime counters; each subscription (one
+ * call) holds its attempts, the hedge timer and the winner. Every attempt is one subscription to
+ * the source, so the source must be cold (e.g. `defer(() => fetch(...))`).
+ */
+import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
+import { EventBus } from '../internal/cell.js';
+import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
+import { policyName } from '../internal/names.js';
+import { definePolicy, policyPrototype } from '../internal/policy.js';
+import { checker } from '../internal/validate.js';
+
+export interface HedgeConfig {
+  readonly name?: string;
+  /** Ms after an attempt started, with no value yet, before the next starts. 0 starts all at once. Default 2 000. */
+  readonly delay?: number;
+  /** Extra attempts at most (so `1 + maxHedges` in all). 0 disables hedging. Default 1. */
+  readonly maxHedges?: number;
+  readonly scheduler?: SchedulerLike;
+}
+
+interface EventBase {
+  readonly policy: string;
+  /** Scheduler time. */
+  readonly at: number;
+}
+
+export type HedgeEvent =
+  /** An extra attempt started (`attempt` ≥ 2), after `delay` or because an attempt failed. */
+  | (EventBase & { readonly type: 'hedge'; readonly attempt: number; readonly reason: 'delay' | 'error' })
+  /** An attempt produced the first value (or completed first): the others were unsubscribed. */
+  | (EventBase & { readonly type: 'won'; readonly attempt: number; readonly attempts: number })
+  /** Every attempt failed; `error` is the last one's. */
+  | (EventBase & { readonly type: 'failed'; readonly attempts: number; readonly error: unknown });
+
+export interface HedgeStats {
+  readonly name: string;
+  /** Subscriptions (calls) since the policy was built. */
+  readonly calls: number;
+  /** Extra attempts started. */
+  readonly hedges: number;
+  /** Calls won by an extra attempt. */
+  readonly hedgedWins: number;
+  /** Calls in which every attempt failed. */
+  readonly failed: number;
+}
+
+/** A hedging policy: an operator, with its events attached. */
+export interface Hedge {
+  <T>(source: Observable<T>): Observable<T>;
+  readonly name: string;
+  readonly events$: Observable<HedgeEvent>;
+  stats(): HedgeStats;
+}
+
+const KEYS = ['name', 'delay', 'maxHedges', 'scheduler'] as const;
+
+/**
+ * Races extra attempts against a slow one. An attempt starts `delay` ms after the previous one
+ * started, while none has produced a value, up to `maxHedges` extra attempts; an attempt that
+ * errors before any value starts the next one at once. The first attempt to emit (or to complete)
+ * wins: the others are unsubscribed and the winner's stream is relayed, its later error included.
+ * The call errors only when every attempt failed, with the last error.
+ *
+ * ```text
+ * attempt 1:       --------a|      (unsubscribed at 6)
+ * attempt 2:            ---b|      (starts at 3)
+ * hedge({ delay: 3 }) ------b|
+ * ```
+ *
+ * ```ts
+ * import { hedge } from 'rx-resilience';
+ * const read = (key: string) => defer(() => replicas.read(key)).pipe(hedge({ delay: 50, maxHedges: 2 }));
+ * ```
+ * @throws ConfigError when the config is invalid.
+ */
+export function hedge(config: HedgeConfig = {}): Hedge {
+  const name = policyName('hedge', checker('hedge').name('name', (config as { name?: unknown } | null)?.name));
+  const check = checker(name);
+  const c = check.object('', config, KEYS, true);
+  const core = new HedgeCore(
+    name,
+    check.duration('delay', c.delay, 2_000, true),
+    check.integer('maxHedges', c.maxHedges, 1, 0),
+    resolveScheduler(check.scheduler('scheduler', c.scheduler)),
+  );
+  return definePolicy<Hedge>(core, PROTO);
+}
+
+const PROTO = policyPrototype(['events$'], ['stats']);
+
+class HedgeCore {
+  private readonly bus = new EventBus<HedgeEvent>();
+  private calls = 0;
+  private hedges = 0;
+  private hedgedWins = 0;
+  private failed = 0;
+
+  constructor(
+    readonly name: string,
+    readonly delay: number,
+    readonly maxHedges: number,
+    readonly scheduler: SchedulerLike,
+  ) {}
+
+  get events$(): Observable<HedgeEvent> {
+    return this.bus.events$;
+  }
+
+  apply<T>(source: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      this.calls++;
+      new HedgeCall(this, source, subscriber).launch('delay');
+    });
+  }
+
+  noteHedge(attempt: number, reason: 'delay' | 'error'): void {
+    this.hedges++;
+    if (this.bus.observed) this.bus.emit({ type: 'hedge', policy: this.name, at: this.scheduler.now(), attempt, reason });
+  }
+
+  noteWin(attempt: number, attempts: number): void {
+    if (attempt > 1) this.hedgedWins++;
+    if (this.bus.observed) this.bus.emit({ type: 'won', policy: this.name, at: this.scheduler.now(), attempt, attempts });
+  }
+
+  noteFailure(attempts: number, error: unknown): void {
+    this.failed++;
+    if (this.bus.observed) this.bus.emit({ type: 'failed', policy: this.name, at: this.scheduler.now(), attempts, error });
+  }
+
+  stats(): HedgeStats {
+    return { name: this.name, calls: this.calls, hedges: this.hedges, hedgedWins: this.hedgedWins, failed: this.failed };
+  }
+}
+
+/** One call: its attempts, the hedge timer, and the winner once there is one. */
+class HedgeCall<T> {
+  private readonly live = new Set<Attempt<T>>();
+  private started = 0;
+  winner: Attempt<T> | undefined = undefined;
+  private timer: Subscription | undefined = undefined;
+
+  constructor(
+    private readonly core: HedgeCore,
+    private readonly source: Observable<T>,
+    private readonly destination: Subscriber<T>,
+  ) {
+    // Attempts are children of the destination; the timer is ours to cancel.
+    destination.add(() => this.disarm());
+  }
+
+  /** Starts the next attempt, then arms the timer for the one after (or, with delay 0, starts them all). */
+  launch(reason: 'delay' | 'error'): void {
+    for (;;) {
+      this.start(reason);
+      if (this.winner !== undefined || this.destination.closed || this.started > this.core.maxHedges) return;
+      if (this.core.delay > 0) return this.arm();
+      reason = 'delay';
+    }
+  }
+
+  private start(reason: 'delay' | 'error'): void {
+    const attempt = new Attempt(this.destination, this, ++this.started);
+    if (attempt.index > 1) this.core.noteHedge(attempt.index, reason);
+    this.live.add(attempt);
+    this.source.subscribe(attempt);
+  }
+
+  private arm(): void {
+    this.disarm();
+    this.timer = scheduleOnce(this.core.scheduler, this.core.delay, () => {
+      this.timer = undefined;
+      if (this.winner === undefined && !this.destination.closed) this.launch('delay');
+    });
+  }
+
+  private disarm(): void {
+    this.timer?.unsubscribe();
+    this.timer = undefined;
+  }
+
+  win(attempt: Attempt<T>): void {
+    this.winner = attempt;
+    this.disarm();
+    for (const other of this.live) if (other !== attempt) other.unsubscribe();
+    this.live.clear();
+    this.core.noteWin(attempt.index, this.started);
+  }
+
+  /** An attempt failed before any attempt produced a value. */
+  fail(attempt: Attempt<T>, error: unknown): void {
+    this.live.delete(attempt);
+    if (this.started <= this.core.maxHedges) return this.launch('error');
+    if (this.live.size > 0) return;
+    this.disarm();
+    this.core.noteFailure(this.started, error);
+    this.destination.error(error);
+  }
+}
+
+class Attempt<T> extends Subscriber<T> {
+  constructor(
+    destination: Subscriber<T>,
+    private readonly call: HedgeCall<T>,
+    readonly index: number,
+  ) {
+    super(destination);
+  }
+
+  protected override _next(value: T): void {
+    if (this.call.winner === undefined) this.call.win(this);
+    this.destination.next(value);
+  }
+
+  protected override _error(error: unknown): void {
+    if (this.call.winner === this) {
+      super._error(error);
+      return;
+    }
+    this.unsubscribe();
+    this.call.fail(this, error);
+  }
+
+  protected override _complete(): void {
+    if (this.call.winner === undefined) this.call.win(this);
+    super._complete();
+  }
+}
