@@ -16,6 +16,24 @@ export type {
   RateOptions,
 } from './operators/circuitBreaker.js';
 
+/* Fallback, cache and hedging */
+export { cache } from './operators/cache.js';
+export type { Cache, CacheConfig, CacheEntryInfo, CacheEvent, CacheStats } from './operators/cache.js';
+export { fallback } from './operators/fallback.js';
+export type { Fallback, FallbackConfig, FallbackEvent, FallbackStats } from './operators/fallback.js';
+export { fallbackLadder } from './operators/fallbackLadder.js';
+export type {
+  FallbackLadder,
+  FallbackLadderConfig,
+  FallbackLadderEvent,
+  FallbackLadderStats,
+  RungValue,
+  TagSource,
+  Tagged,
+} from './operators/fallbackLadder.js';
+export { hedge } from './operators/hedge.js';
+export type { Hedge, HedgeConfig, HedgeEvent, HedgeStats } from './operators/hedge.js';
+
 /* Error types */
 export {
   BulkheadFullError,
