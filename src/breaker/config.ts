@@ -11,6 +11,8 @@ export const DEFAULT_BREAK_DURATION = 60_000;
 export interface ParsedBreakerConfig {
   readonly name: string;
   readonly makeStrategy: () => Strategy;
+  /** The strategy reads the clock on every call. */
+  readonly timeWindow: boolean;
   readonly slowCallDuration: number | undefined;
   readonly breakDuration: number | ((opens: number, previous: number | undefined) => number);
   readonly halfOpenMaxCalls: number;
@@ -34,6 +36,7 @@ export function parseBreakerConfig(name: string, input: unknown): ParsedBreakerC
   return {
     name,
     makeStrategy: parseStrategy(check, config.strategy, slowCallDuration !== undefined),
+    timeWindow: (config.strategy as { kind?: unknown } | undefined)?.kind === 'time',
     slowCallDuration,
     breakDuration,
     halfOpenMaxCalls: check.integer('halfOpenMaxCalls', config.halfOpenMaxCalls, 1),

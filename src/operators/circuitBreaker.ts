@@ -64,6 +64,11 @@ interface EventBase {
   readonly at: number;
 }
 interface OutcomeBase extends EventBase {
+  /**
+   * ms from subscribe to the end. NaN for a call that started while nothing needed the clock
+   * (closed breaker, no slow-call tracking, no time window, no `events$` listener yet): the
+   * breaker does not read the clock on that path.
+   */
   readonly duration: number;
   /** True when the call started under an earlier state: reported, but it moves nothing (decision 8). */
   readonly late: boolean;
@@ -152,6 +157,8 @@ class BreakerCore {
   readonly name: string;
   private readonly scheduler: SchedulerLike;
   private readonly strategy: Strategy;
+  /** True when every call needs its start time: slow-call tracking or a time window. */
+  private readonly timed: boolean;
   private machine: Machine = CLOSED;
   /** Bumped on every transition; a call from an earlier epoch is late. */
   private epoch = 0;
@@ -174,6 +181,7 @@ class BreakerCore {
     this.name = config.name;
     this.scheduler = resolveScheduler(config.scheduler);
     this.strategy = config.makeStrategy();
+    this.timed = config.slowCallDuration !== undefined || config.timeWindow;
     if (config.initialState !== undefined) {
       this.machine = fromSnapshot(checker(this.name), config.initialState, this.strategy);
     }
@@ -198,7 +206,9 @@ class BreakerCore {
 
   apply<T>(source: Observable<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
-      const now = this.scheduler.now();
+      // The clock is read only when something needs it: a closed breaker that tracks no time
+      // and has no listener admits and records a call without reading it.
+      const now = this.machine.kind !== 'closed' || this.timed || this.bus.observed ? this.scheduler.now() : Number.NaN;
       const admission = this.admit(now);
       if (admission === REJECTED) return this.reject(subscriber, now);
       new BreakerCall(subscriber, this, now, this.epoch, admission === TRIAL).run(source);
@@ -236,7 +246,8 @@ class BreakerCore {
 
   /** Records the end of a call admitted at `startedAt` in `epoch`. */
   finish(outcome: Outcome, error: unknown, startedAt: number, epoch: number, trial: boolean): void {
-    const now = this.scheduler.now();
+    // See `apply`: a call admitted without reading the clock, that succeeded, needs no time.
+    const now = startedAt === startedAt || outcome !== 'success' || this.bus.observed || this.metricsBus.observed ? this.scheduler.now() : Number.NaN;
     const duration = now - startedAt;
     const slowLimit = this.config.slowCallDuration;
     const slow = slowLimit !== undefined && duration >= slowLimit;
