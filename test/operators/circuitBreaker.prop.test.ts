@@ -4,7 +4,7 @@
  * plain reference model written independently of the implementation. They must agree on every
  * admission, on the state and on the window's rates; the breaker laws must hold throughout.
  */
-import { fc, test } from '@fast-check/vitest';
+import { test } from '@fast-check/vitest';
 import { defer, Observable, VirtualTimeScheduler, type Subscription } from 'rxjs';
 import { describe, expect } from 'vitest';
 import { circuitBreaker, type CircuitBreakerConfig, type CircuitState } from 'rx-resilience';

@@ -1,11 +1,10 @@
 import { defer, EMPTY, mergeMap, NEVER, Observable, of, take, throwError, timer, map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker, CircuitOpenError, isResilienceError, type CircuitBreakerEvent } from 'rx-resilience';
-import { scriptedService, testScheduler } from 'rx-resilience/testing';
+import { testScheduler } from 'rx-resilience/testing';
 
 const boom = new Error('boom');
 
-/** Subscribes `count` calls to `obs` at the given frames; returns what each produced. */
 describe('circuitBreaker', () => {
   it('passes values through untouched and counts a completion as a success', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
