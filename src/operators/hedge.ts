@@ -155,6 +155,7 @@ class HedgeCall<T> {
 
   /** Starts the next attempt, then arms the timer for the one after (or, with delay 0, starts them all). */
   launch(reason: 'delay' | 'error'): void {
+    this.disarm();
     for (;;) {
       this.start(reason);
       if (this.winner !== undefined || this.destination.closed || this.started > this.core.maxHedges) return;
@@ -171,7 +172,7 @@ class HedgeCall<T> {
   }
 
   private arm(): void {
-    this.disarm();
+    this.timer?.unsubscribe();
     this.timer = scheduleOnce(this.core.scheduler, this.core.delay, () => {
       this.timer = undefined;
       if (this.winner === undefined && !this.destination.closed) this.launch('delay');
