@@ -1,0 +1,128 @@
+/**
+ * The live demo (`npm start`): a flaky upstream on loopback HTTP goes through phases — healthy,
+ * outage, slow, recovery — while a client calls it through a circuit breaker. The terminal shows
+ * the breaker's state, its window and totals, and every transition as it happens; the demo ends
+ * by itself with a summary.
+ *
+ *   npm start                      # 20 s
+ *   npm start -- --seconds=40      # longer phases
+ *
+ * Runs on the real clock (asyncScheduler): this is the one place where time is real.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { defer, interval, takeUntil, timer, type Subscription } from 'rxjs';
+import { circuitBreaker, isResilienceError, type CircuitState } from 'rx-resilience';
+
+const seconds = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 20);
+if (!Number.isFinite(seconds) || seconds < 4) throw new Error('--seconds must be a number >= 4');
+const phases = ['healthy', 'outage', 'slow', 'recovery'] as const;
+type Phase = (typeof phases)[number];
+const startedAt = Date.now();
+const phaseNow = (): Phase => phases[Math.min(3, Math.floor(((Date.now() - startedAt) / 1000 / seconds) * 4))]!;
+
+/** The flaky upstream: its behaviour depends on the phase. */
+function startUpstream(): Promise<Server> {
+  const server = createServer((_req, res) => {
+    const phase = phaseNow();
+    const reply = (status: number, body: string) => res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+    if (phase === 'outage') return reply(503, 'down');
+    if (phase === 'slow') return void setTimeout(() => reply(200, 'slow ok'), 400);
+    if (phase === 'recovery' && Math.random() < 0.2) return reply(503, 'flaky');
+    return reply(200, 'ok');
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const server = await startUpstream();
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+
+const breaker = circuitBreaker({
+  name: 'upstream',
+  strategy: { kind: 'count', size: 20, minimumCalls: 10, failureRateThreshold: 0.5, slowCallRateThreshold: 0.6 },
+  slowCallDuration: 300,
+  breakDuration: (opens) => Math.min(4_000, 1_000 * 2 ** (opens - 1)),
+  halfOpenMaxCalls: 2,
+  successThreshold: 2,
+  isFailureResult: (response: Response) => response.status >= 500,
+});
+
+const tally = { ok: 0, failed: 0, rejected: 0 };
+const timeIn = new Map<CircuitState, number>();
+let state: CircuitState = 'closed';
+let stateSince = Date.now();
+const log: string[] = [];
+const tty = process.stdout.isTTY === true;
+const elapsed = () => ((Date.now() - startedAt) / 1000).toFixed(1).padStart(5);
+
+const subs: Subscription[] = [];
+subs.push(
+  breaker.state$.subscribe((next) => {
+    timeIn.set(state, (timeIn.get(state) ?? 0) + Date.now() - stateSince);
+    state = next;
+    stateSince = Date.now();
+  }),
+  breaker.events$.subscribe((e) => {
+    if (e.type !== 'transition') return;
+    const line = `${elapsed()} s  [${phaseNow().padEnd(8)}]  ${e.from} -> ${e.to}`;
+    log.push(line);
+    if (!tty) console.log(line);
+  }),
+);
+
+// The client: one request every 50 ms through the breaker, for `seconds`.
+const end$ = timer(seconds * 1000);
+subs.push(
+  interval(50)
+    .pipe(takeUntil(end$))
+    .subscribe(() => {
+      defer(() => fetch(url))
+        .pipe(breaker)
+        .subscribe({
+          next: async (response) => {
+            await response.arrayBuffer();
+            if (response.status < 500) tally.ok++;
+            else tally.failed++;
+          },
+          error: (error: unknown) => {
+            if (isResilienceError(error, 'CIRCUIT_OPEN')) tally.rejected++;
+            else tally.failed++;
+          },
+        });
+    }),
+);
+
+function view(): string {
+  const s = breaker.stats();
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`.padStart(4);
+  return [
+    `rx-resilience demo  ${elapsed()} s / ${seconds} s   upstream phase: ${phaseNow()}`,
+    `breaker 'upstream': ${s.state.toUpperCase()}${s.nextAttemptAt === null ? '' : ' (half-open soon)'}`,
+    `window: ${s.calls} calls, failure rate ${pct(s.failureRate)}, slow-call rate ${pct(s.slowCallRate)}`,
+    `client: ${tally.ok} ok, ${tally.failed} failed, ${tally.rejected} rejected fast by the breaker`,
+    'transitions:',
+    ...log.slice(-8).map((l) => `  ${l}`),
+  ].join('\n');
+}
+
+const screen = tty
+  ? interval(200).subscribe(() => process.stdout.write(`\x1b[H\x1b[2J${view()}\n`))
+  : interval(2000).subscribe(() => console.log(view().split('\n').slice(0, 4).join(' | ')));
+
+end$.subscribe(() => {
+  screen.unsubscribe();
+  // Let in-flight calls finish, then print the summary.
+  timer(600).subscribe(() => {
+    for (const sub of subs) sub.unsubscribe();
+    timeIn.set(state, (timeIn.get(state) ?? 0) + Date.now() - stateSince);
+    const s = breaker.stats();
+    if (tty) process.stdout.write(`\x1b[H\x1b[2J${view()}\n`);
+    console.log('\nsummary');
+    console.log(`  calls: ${tally.ok} ok, ${tally.failed} failed, ${tally.rejected} rejected while open (never reached upstream)`);
+    console.log(`  transitions: ${log.length}`);
+    console.log(`  time per state: ${[...timeIn].map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
+    console.log(`  breaker totals: ${JSON.stringify(s.totals)}, rejected ${s.rejected}`);
+    breaker.reset();
+    server.close();
+  });
+});
