@@ -5,7 +5,9 @@
  * A `Flight` is the upstream subscriber. It keeps the values seen so far, replays them to a
  * subscriber that joins late, relays what follows to everyone, and tells its owner how it ended
  * (before relaying the end, so a subscriber reacting to the end already finds the result stored).
- * When the last subscriber leaves before the end, the upstream call is unsubscribed (cancelled).
+ * When the last subscriber leaves before the end, the upstream call is unsubscribed: it ends as
+ * `cancel` when nothing was emitted yet, else as `complete` with the values so far (DESIGN
+ * decision 1: an unsubscribe after a value, as with `take(1)` or `firstValueFrom`, is a success).
  */
 import { Subscriber } from 'rxjs';
 
@@ -55,7 +57,7 @@ export class Flight<T> extends Subscriber<T> {
   private leave(subscriber: Subscriber<T>): void {
     this.joined.delete(subscriber);
     if (this.joined.size === 0 && !this.ended) {
-      this.end('cancel');
+      this.end(this.values.length > 0 ? 'complete' : 'cancel');
       this.unsubscribe();
     }
   }
