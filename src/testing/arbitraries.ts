@@ -47,14 +47,21 @@ export type CallCommand =
   /** Unsubscribe the oldest running call. */
   | { readonly type: 'cancel' }
   /** Let virtual time pass. */
-  | { readonly type: 'advance'; readonly ms: number };
+  | { readonly type: 'advance'; readonly ms: number }
+  /** A manual control of the policy (only with `controls: true`). */
+  | { readonly type: 'control'; readonly action: 'isolate' | 'reset' | 'disable' };
 
-export function callCommandsArb(options: { maxLength?: number; maxDuration?: number } = {}): fc.Arbitrary<CallCommand[]> {
+/**
+ * Scenarios: calls with outcomes and durations, cancellations, clock advances and, with
+ * `controls`, manual `isolate()` / `reset()` / `disable()`.
+ */
+export function callCommandsArb(options: { maxLength?: number; maxDuration?: number; controls?: boolean } = {}): fc.Arbitrary<CallCommand[]> {
   const maxDuration = options.maxDuration ?? 50;
-  const command: fc.Arbitrary<CallCommand> = fc.oneof(
+  const commands: fc.WeightedArbitrary<CallCommand>[] = [
     { weight: 6, arbitrary: fc.record({ type: fc.constant('call' as const), outcome: fc.constantFrom('success', 'failure', 'ignored', 'hang'), duration: fc.integer({ min: 0, max: maxDuration }) }) },
     { weight: 1, arbitrary: fc.record({ type: fc.constant('cancel' as const) }) },
     { weight: 3, arbitrary: fc.record({ type: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 2 * maxDuration }) }) },
-  );
-  return fc.array(command, { maxLength: options.maxLength ?? 60 });
+  ];
+  if (options.controls) commands.push({ weight: 1, arbitrary: fc.record({ type: fc.constant('control' as const), action: fc.constantFrom('isolate', 'reset', 'disable') }) });
+  return fc.array(fc.oneof(...commands), { maxLength: options.maxLength ?? 60 });
 }

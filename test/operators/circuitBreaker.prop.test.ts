@@ -14,7 +14,7 @@ type Entry = { at: number; failure: boolean; slow: boolean };
 
 /** The reference model: lists and direct arithmetic, no ring buffers or running sums. */
 class Model {
-  state: 'closed' | 'open' | 'half-open' = 'closed';
+  state: 'closed' | 'open' | 'half-open' | 'isolated' | 'disabled' = 'closed';
   until = 0;
   opens = 0;
   epoch = 0;
@@ -32,7 +32,7 @@ class Model {
   /** Returns the call's ticket, or undefined when rejected. */
   admit(now: number): { epoch: number; trial: boolean; start: number } | undefined {
     const state = this.observe(now);
-    if (state === 'open') return undefined;
+    if (state === 'open' || state === 'isolated') return undefined;
     if (state === 'half-open') {
       if (this.trials >= this.c.halfOpenMaxCalls) return undefined;
       this.trials++;
@@ -52,7 +52,13 @@ class Model {
     }
     if (outcome === 'ignored' || outcome === 'cancelled') return;
     this.entries.push({ at: now, failure: outcome === 'failure', slow });
-    if (this.trips(now)) this.open(now);
+    if (this.state === 'closed' && this.trips(now)) this.open(now);
+  }
+
+  control(action: 'isolate' | 'reset' | 'disable', now: number): void {
+    const to = action === 'reset' ? 'closed' : action === 'isolate' ? 'isolated' : 'disabled';
+    if (action === 'reset') this.entries = [];
+    if (this.state !== to) this.move(to, now);
   }
 
   window(now: number): Entry[] {
@@ -93,7 +99,7 @@ class Model {
   }
 
   private move(to: Model['state'], _now: number): void {
-    if (to === 'closed') this.opens = 0;
+    if (to === 'closed' || to === 'isolated' || to === 'disabled') this.opens = 0;
     this.state = to;
     this.epoch++;
     this.trials = 0;
@@ -106,7 +112,7 @@ const boom = new Error('boom');
 const benign = new Error('benign');
 
 describe('circuitBreaker against a reference model', () => {
-  test.prop([breakerConfigArb(), callCommandsArb()], { numRuns: 300 })('agrees with the model on admissions, state and rates', (config, commands) => {
+  test.prop([breakerConfigArb(), callCommandsArb({ controls: true })], { numRuns: 300 })('agrees with the model on admissions, state and rates', (config, commands) => {
     const scheduler = new VirtualTimeScheduler(undefined, Number.POSITIVE_INFINITY);
     const breaker = circuitBreaker({ ...config, isFailure: (e) => e !== benign, scheduler });
     const model = new Model({
@@ -130,7 +136,10 @@ describe('circuitBreaker against a reference model', () => {
     let now = 0;
 
     for (const command of commands) {
-      if (command.type === 'advance') {
+      if (command.type === 'control') {
+        model.control(command.action, now);
+        breaker[command.action]();
+      } else if (command.type === 'advance') {
         now += command.ms;
         advanceTo(now);
       } else if (command.type === 'cancel') {
