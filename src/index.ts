@@ -16,6 +16,10 @@ export type {
   RateOptions,
 } from './operators/circuitBreaker.js';
 
+/* Bulkhead and adaptive concurrency */
+export { bulkhead } from './operators/bulkhead.js';
+export type { Bulkhead, BulkheadConfig, BulkheadEvent, BulkheadState, BulkheadStats } from './operators/bulkhead.js';
+
 /* Fallback, cache and hedging */
 export { cache } from './operators/cache.js';
 export type { Cache, CacheConfig, CacheEntryInfo, CacheEvent, CacheStats } from './operators/cache.js';
@@ -33,6 +37,18 @@ export type {
 } from './operators/fallbackLadder.js';
 export { hedge } from './operators/hedge.js';
 export type { Hedge, HedgeConfig, HedgeEvent, HedgeStats } from './operators/hedge.js';
+
+/* Rate limiting */
+export { tokenBucket } from './operators/tokenBucket.js';
+export type { TokenBucketConfig } from './operators/tokenBucket.js';
+export { slidingWindow } from './operators/slidingWindow.js';
+export type { SlidingWindowConfig } from './operators/slidingWindow.js';
+export { fixedWindow } from './operators/fixedWindow.js';
+export type { FixedWindowConfig } from './operators/fixedWindow.js';
+export type { LimiterMode, LimiterOptions, RateLimiter, RateLimiterEvent, RateLimiterState, RateLimiterStats } from './limiter/types.js';
+export { memoryStore } from './stores/memoryStore.js';
+export type { MemoryStore, MemoryStoreOptions } from './stores/memoryStore.js';
+export type { FixedWindowParams, RateParams, RateStore, SlidingWindowParams, TakeResult, TokenBucketParams } from './stores/store.js';
 
 /* Error types */
 export {

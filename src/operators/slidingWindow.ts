@@ -1,0 +1,48 @@
+/**
+ * Sliding window rate limiter (exact).
+ *
+ * State scope: the logs (one per key, in the store) and the wait queues (one per key with
+ * waiters) live at factory-call scope and are shared by every pipeline the limiter is piped into;
+ * a subscription (one call) holds only its place in a queue while it waits.
+ */
+import { checker } from '../internal/validate.js';
+import { policyName } from '../internal/names.js';
+import { LIMITER_KEYS, parseLimiter } from '../limiter/config.js';
+import { LimiterCore, limiterPolicy } from '../limiter/core.js';
+import type { LimiterOptions, RateLimiter } from '../limiter/types.js';
+
+export interface SlidingWindowConfig extends LimiterOptions {
+  /** Cost admitted in any `window` ms. Required; an integer >= 1. */
+  readonly limit: number;
+  /** Window length in ms. Default 1 000. */
+  readonly window?: number;
+}
+
+/**
+ * Builds an exact sliding window limiter: it keeps the times of the calls it admitted in the
+ * last `window` ms (at most `limit` entries per key) and admits a call when its cost fits. No
+ * weighted approximation: over any `window` ms, the admitted cost never exceeds `limit`.
+ * Modes, keys, cost and `retryAfter` work as in `tokenBucket`.
+ *
+ * ```text
+ * calls:                  a-b-c----d-e|     (each letter: one subscription)
+ * limit 2, window 6 ms:   a-b-#----d-#      c: retryAfter 4 (a leaves at 6); e: retryAfter 1 (b leaves at 8)
+ * ```
+ *
+ * ```ts
+ * import { slidingWindow } from 'rx-resilience';
+ * const limiter = slidingWindow({ name: 'search', limit: 100, window: 60_000 });
+ * defer(() => api.search(q)).pipe(limiter.forKey(user.id)).subscribe(...);
+ * ```
+ * @throws ConfigError when the config is invalid (also `cost > limit`).
+ */
+export function slidingWindow(config: SlidingWindowConfig): RateLimiter {
+  const name = policyName('sliding-window', checker('sliding-window').name('name', (config as { name?: unknown } | null)?.name));
+  const check = checker(name);
+  const c = check.object('', config, [...LIMITER_KEYS, 'limit', 'window']);
+  if (c.limit === undefined) check.fail('limit', undefined, 'an integer >= 1 (required)');
+  const limit = check.integer('limit', c.limit, 1);
+  const window = check.duration('window', c.window, 1_000);
+  const parsed = parseLimiter(check, c, limit, 'limit', true);
+  return limiterPolicy(new LimiterCore({ name, ...parsed, params: { kind: 'sliding-window', limit, window } }));
+}
