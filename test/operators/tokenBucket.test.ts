@@ -141,3 +141,216 @@ describe('tokenBucket streams', () => {
     });
   });
 });
+
+describe('tokenBucket keyed memory', () => {
+  it('one-off keys leave nothing behind once idle and full; later traffic drops them too', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const store = memoryStore();
+    const limiter = tokenBucket({ capacity: 2, refill: { tokens: 1, every: 10 }, store, scheduler });
+    for (let i = 0; i < 10_000; i++) of(i).pipe(limiter.forKey(`user-${i}`)).subscribe();
+    expect(store.size).toBe(10_000);
+    // A bucket that took 1 of 2 tokens is full again 10 ms later: not before.
+    scheduler.schedule(() => expect(limiter.stats().keys).toBe(10_000), 9);
+    scheduler.schedule(() => {
+      // Each new key drops up to 4 idle ones on its way in.
+      for (let i = 0; i < 2_500; i++) of(i).pipe(limiter.forKey(`next-${i}`)).subscribe();
+      expect(store.size).toBe(2_500);
+    }, 10);
+    scheduler.schedule(() => expect(limiter.stats().keys).toBe(0), 20);
+    scheduler.flush();
+  });
+
+  it('stats() drops every idle key at once', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const limiter = tokenBucket({ capacity: 1, refill: { tokens: 1, every: 10 }, scheduler });
+    for (let i = 0; i < 1_000; i++) of(i).pipe(limiter.forKey(`k${i}`)).subscribe();
+    scheduler.schedule(() => expect(limiter.stats().keys).toBe(1_000), 9);
+    scheduler.schedule(() => expect(limiter.stats().keys).toBe(0), 10);
+    scheduler.flush();
+  });
+
+  it('maxKeys bounds busy keys, dropping the least recently used first', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const limiter = tokenBucket({ name: 'lru', capacity: 1, refill: { tokens: 1, every: 1_000 }, maxKeys: 2, scheduler });
+    const call = (key: string) => {
+      let error: unknown;
+      of(1).pipe(limiter.forKey(key)).subscribe({ error: (e: unknown) => (error = e) });
+      return error;
+    };
+    call('a');
+    call('b');
+    expect(call('a')).toBeInstanceOf(RateLimitedError); // a is now the most recent
+    call('c'); // drops b
+    expect(limiter.stats().keys).toBe(2);
+    expect(call('b')).toBeUndefined(); // b starts over with a full bucket; drops a
+    expect(call('c')).toBeInstanceOf(RateLimitedError);
+  });
+});
+
+describe('tokenBucket with a store that answers later', () => {
+  /** Wraps a memory store so that every answer arrives as a promise (as from Redis). */
+  const remote = (): RateStore & { asked: number } => {
+    const memory = memoryStore();
+    const store = {
+      asked: 0,
+      take(key: string, cost: number, now: number, params: Parameters<RateStore['take']>[3], queued: number): Promise<TakeResult> {
+        store.asked++;
+        return Promise.resolve({ ...memory.take(key, cost, now, params, queued) });
+      },
+    };
+    return store;
+  };
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('reject mode admits and rejects from the answer', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const limiter = tokenBucket({ name: 'remote', capacity: 1, refill: { tokens: 1, every: 10 }, store: remote(), scheduler });
+    const seen: unknown[] = [];
+    of('a').pipe(limiter).subscribe({ next: (v) => seen.push(v), error: (e: unknown) => seen.push(e) });
+    of('b').pipe(limiter).subscribe({ next: (v) => seen.push(v), error: (e: unknown) => seen.push(e) });
+    expect(seen).toEqual([]);
+    await settle();
+    expect(seen).toEqual(['a', new RateLimitedError('remote', 10)]);
+  });
+
+  it('wait mode keeps FIFO order through pending answers and wakes the head on the scheduler', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const store = remote();
+    const limiter = tokenBucket({ capacity: 1, refill: { tokens: 1, every: 10 }, mode: 'wait', store, scheduler });
+    const order: string[] = [];
+    for (const v of ['a', 'b', 'c']) of(v).pipe(limiter).subscribe((x) => order.push(`${x}@${scheduler.now()}`));
+    await settle();
+    expect(order).toEqual(['a@0']);
+    for (let t = 0; t < 3; t++) {
+      scheduler.flush();
+      await settle();
+    }
+    expect(order).toEqual(['a@0', 'b@10', 'c@20']);
+    expect(limiter.stats()).toMatchObject({ waiting: 0, keys: 0 });
+  });
+
+  it('a store error reaches the call that asked', async () => {
+    const failing: RateStore = { take: () => Promise.reject(boom) };
+    const limiter = tokenBucket({ capacity: 1, refill: { tokens: 1 }, store: failing, mode: 'wait' });
+    const errors: unknown[] = [];
+    of(1).pipe(limiter).subscribe({ error: (e: unknown) => errors.push(e) });
+    await settle();
+    expect(errors).toEqual([boom]);
+  });
+});
+
+describe('tokenBucket config', () => {
+  const ok = { capacity: 2, refill: { tokens: 1, every: 10 } };
+  it.each([
+    ['capacity', { refill: { tokens: 1 } }],
+    ['capacity', { ...ok, capacity: 0 }],
+    ['capacity', { ...ok, capacity: Infinity }],
+    ['refill', { capacity: 1 }],
+    ['refill.tokens', { capacity: 1, refill: {} }],
+    ['refill.tokens', { capacity: 1, refill: { tokens: -1 } }],
+    ['refill.every', { capacity: 1, refill: { tokens: 1, every: 0 } }],
+    ['refill.per', { capacity: 1, refill: { tokens: 1, per: 5 } }],
+    ['mode', { ...ok, mode: 'queue' }],
+    ['maxWait', { ...ok, maxWait: 10 }],
+    ['maxWait', { ...ok, mode: 'wait', maxWait: -1 }],
+    ['cost', { ...ok, cost: 3 }],
+    ['cost', { ...ok, cost: 0 }],
+    ['maxKeys', { ...ok, maxKeys: 0 }],
+    ['maxKeys', { ...ok, maxKeys: 5, store: memoryStore() }],
+    ['store', { ...ok, store: {} }],
+    ['scheduler', { ...ok, scheduler: {} }],
+    ['name', { ...ok, name: '' }],
+    ['burst', { ...ok, burst: 3 }],
+  ])('refuses a bad %s', (field, config) => {
+    let error: unknown;
+    try {
+      tokenBucket(config as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).field).toBe(field);
+  });
+
+  it('accepts maxWait 0 and Infinity in wait mode, and a non-string key is refused', () => {
+    expect(() => tokenBucket({ ...ok, mode: 'wait', maxWait: 0 })).not.toThrow();
+    expect(() => tokenBucket({ ...ok, mode: 'wait', maxWait: Infinity })).not.toThrow();
+    expect(() => tokenBucket(ok).forKey(42 as never)).toThrowError(ConfigError);
+  });
+});
+
+describe('tokenBucket operator checklist', () => {
+  it('keeps the unsubscription chain through mergeMap', () => {
+    testScheduler().run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      const limiter = tokenBucket({ capacity: 5, refill: { tokens: 1 } });
+      const inner = cold('--a--b--c|');
+      const result = hot('-x---------').pipe(mergeMap(() => inner.pipe(limiter)));
+      expectObservable(result, '^------!').toBe('---a--b');
+      expectSubscriptions(inner.subscriptions).toBe('-^-----!');
+    });
+  });
+
+  it('stops a synchronous firehose when take() unsubscribes, at the cost of one call', () => {
+    let emitted = 0;
+    const firehose = new Observable<number>((subscriber) => {
+      for (let i = 0; !subscriber.closed && i < 1000; i++) {
+        emitted++;
+        subscriber.next(i);
+      }
+    });
+    const limiter = tokenBucket({ capacity: 5, refill: { tokens: 1 } });
+    const values: number[] = [];
+    firehose.pipe(limiter, take(3)).subscribe((v) => values.push(v));
+    expect(values).toEqual([0, 1, 2]);
+    expect(emitted).toBe(3);
+    expect(limiter.stats()).toMatchObject({ admitted: 1 });
+  });
+
+  it('handles empty, never and throwing sources, each costing one call', () => {
+    testScheduler().run(({ expectObservable }) => {
+      const limiter = tokenBucket({ capacity: 4, refill: { tokens: 1 } });
+      expectObservable(EMPTY.pipe(limiter)).toBe('|');
+      expectObservable(NEVER.pipe(limiter), '^--!').toBe('---');
+      expectObservable(throwError(() => boom).pipe(limiter)).toBe('#', undefined, boom);
+      expectObservable(defer(() => { throw boom; }).pipe(limiter)).toBe('#', undefined, boom);
+    });
+  });
+
+  it('leaves nothing scheduled once waiters are admitted, rejected or unsubscribed', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      const limiter = tokenBucket({ capacity: 1, refill: { tokens: 1, every: 10 }, mode: 'wait' });
+      void cold;
+      of('a').pipe(limiter).subscribe();
+      const waiting = [of('b').pipe(limiter).subscribe(), of('c').pipe(limiter).subscribe()];
+      expect(scheduler.actions.length).toBe(1); // the head's wake-up, one per key
+      waiting[1]!.unsubscribe();
+      waiting[0]!.unsubscribe();
+      expect(scheduler.actions.length).toBe(0);
+      expect(limiter.stats()).toMatchObject({ waiting: 0, cancelled: 2 });
+    });
+    expect(scheduler.actions.length).toBe(0);
+  });
+
+  it('gives rejections a typed, branded error without a stack trace', () => {
+    const limiter = tokenBucket({ name: 'typed', capacity: 1, refill: { tokens: 1, every: 50 } });
+    of(1).pipe(limiter).subscribe();
+    let error: unknown;
+    of(1).pipe(limiter.forKey('')).subscribe({ error: (e: unknown) => (error = e) });
+    expect(isResilienceError(error, 'RATE_LIMITED')).toBe(true);
+    expect(error).toMatchObject({ policy: 'typed', code: 'RATE_LIMITED', name: 'RateLimitedError' });
+    expect((error as RateLimitedError).retryAfter).toBeGreaterThan(0);
+    expect((error as Error).stack ?? '').not.toMatch(/\.ts:\d+/);
+  });
+
+  it('is a generic operator shared by many pipelines, with a stable generated name', () => {
+    const limiter = tokenBucket({ capacity: 2, refill: { tokens: 1, every: 1_000 } });
+    of('x').pipe(limiter).subscribe();
+    of(1).pipe(limiter).subscribe();
+    expect(limiter.stats().admitted).toBe(2);
+    expect(limiter.name).toMatch(/^token-bucket-\d+$/);
+    const { stats, forKey } = limiter;
+    expect(stats().name).toBe(limiter.name);
+    expect(typeof forKey('a')).toBe('function');
+  });
+});
