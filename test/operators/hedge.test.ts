@@ -1,10 +1,10 @@
-import { defer, mergeMap, Observable, of, take, timer, VirtualTimeScheduler, type ColdObservable } from 'rxjs';
+import { defer, mergeMap, Observable, of, take, timer, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, hedge, isResilienceError, type HedgeEvent } from 'rx-resilience';
 import { scriptedService, testScheduler } from 'rx-resilience/testing';
 
 /** A cold source whose n-th subscription is the n-th attempt (the last one repeats). */
-function attempts<T>(list: ColdObservable<T>[]): Observable<T> {
+function attempts<T>(list: Observable<T>[]): Observable<T> {
   let n = 0;
   return defer(() => list[Math.min(n++, list.length - 1)]!);
 }
