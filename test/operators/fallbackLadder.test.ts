@@ -26,11 +26,11 @@ describe('fallbackLadder', () => {
       const up = cold('-a|', { a: 42 });
       const down = cold('-#', undefined, boom);
       expectObservable(up.pipe(ladder.forKey('us'))).toBe('-p|', { p: primary(42) });
-      // At 15 the entry (stored at 2) is 13 ms old: stale, 3 ms past its ttl.
+      // The primary fails at 16: the entry (stored at 2) is 14 ms old, 4 ms past its ttl: stale.
       expectObservable(at(15, down.pipe(ladder.forKey('us')))).toBe('----------------(s|)', {
         s: { value: 42, source: 'stale', degraded: false, warnings: ['primary failed (Error: boom); served a stale cached value stored 14 ms ago'] },
       });
-      // At 40 it is 38 ms old, 28 past its ttl: beyond staleFor. No default for 'us': degraded.
+      // Failing at 41 it is 39 ms old, 29 past its ttl: beyond staleFor. No default for 'us': degraded.
       expectObservable(at(40, down.pipe(ladder.forKey('us')))).toBe('-----------------------------------------(d|)', {
         d: { value: -1, source: 'degraded', degraded: true, warnings: ['primary failed (Error: boom); running in degraded mode'] },
       });
