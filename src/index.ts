@@ -16,6 +16,18 @@ export type {
   RateOptions,
 } from './operators/circuitBreaker.js';
 
+/* Retry and backoff */
+export { constant, decorrelatedJitter, exponential, fibonacci, linear } from './backoff/index.js';
+export type { Backoff, DecorrelatedJitterOptions, ExponentialOptions, FibonacciOptions, JitterKind, JitterOptions, LinearOptions, RandomSource } from './backoff/index.js';
+export { retryBackoff } from './operators/retryBackoff.js';
+export type { GiveUpReason, RetryBackoff, RetryBackoffConfig, RetryBackoffEvent } from './operators/retryBackoff.js';
+export { retryBudget } from './retry/retryBudget.js';
+export type { RetryBudget, RetryBudgetConfig, RetryBudgetStats } from './retry/retryBudget.js';
+
+/* Time limit */
+export { timeLimit } from './operators/timeLimit.js';
+export type { TimeLimit, TimeLimitConfig, TimeLimitEvent, TimeLimitKind } from './operators/timeLimit.js';
+
 /* Bulkhead and adaptive concurrency */
 export { bulkhead } from './operators/bulkhead.js';
 export type { Bulkhead, BulkheadConfig, BulkheadEvent, BulkheadState, BulkheadStats } from './operators/bulkhead.js';
@@ -45,6 +57,10 @@ export { slidingWindow } from './operators/slidingWindow.js';
 export type { SlidingWindowConfig } from './operators/slidingWindow.js';
 export { fixedWindow } from './operators/fixedWindow.js';
 export type { FixedWindowConfig } from './operators/fixedWindow.js';
+export { adaptiveRateLimit } from './operators/adaptiveRateLimit.js';
+export type { AdaptiveRateLimitConfig, AdaptiveRateLimitEvent, AdaptiveRateLimiter } from './operators/adaptiveRateLimit.js';
+export { adaptiveThrottle } from './operators/adaptiveThrottle.js';
+export type { AdaptiveThrottle, AdaptiveThrottleConfig, AdaptiveThrottleEvent, AdaptiveThrottleState, AdaptiveThrottleStats } from './operators/adaptiveThrottle.js';
 export type { LimiterMode, LimiterOptions, RateLimiter, RateLimiterEvent, RateLimiterState, RateLimiterStats } from './limiter/types.js';
 export { memoryStore } from './stores/memoryStore.js';
 export type { MemoryStore, MemoryStoreOptions } from './stores/memoryStore.js';
