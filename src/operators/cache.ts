@@ -6,8 +6,8 @@
  * are shared by every pipeline, `forKey` operator and `wrap`ped function of one cache. Each
  * subscription holds only its place in a flight (or nothing, on a hit).
  */
-import { LRUCache } from 'lru-cache';
 import { defer, from, Observable, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
+import { Entries, type Entry } from '../fallback/entries.js';
 import { Flight, type FlightEnd } from '../fallback/flight.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
@@ -88,7 +88,7 @@ export interface Cache {
   forKey(key: string): <T>(source: Observable<T>) => Observable<T>;
   /** Memoises `fn`: each call's key is `keyOf(...args)` (default `JSON.stringify(args)`); `fn` runs only on a miss. */
   wrap<A extends unknown[], T>(fn: (...args: A) => ObservableInput<T>, keyOf?: (...args: A) => string): (...args: A) => Observable<T>;
-  /** The entry for `key`, without touching its recency or any counter. */
+  /** The live entry for `key`, without touching its recency or the hit/miss counts (an expired one is dropped). */
   peek(key: string): CacheEntryInfo | undefined;
   /** Drops the entry; a call in flight for `key` goes on, but its result is not stored. */
   invalidate(key: string): boolean;
@@ -155,11 +155,6 @@ interface Settings {
   readonly scheduler: SchedulerLike;
 }
 
-interface Entry {
-  readonly values: readonly unknown[];
-  readonly storedAt: number;
-}
-
 /** @internal */
 export class CacheCore {
   readonly ttl: number;
@@ -167,7 +162,7 @@ export class CacheCore {
   readonly scheduler: SchedulerLike;
   /** The key used when the cache itself is piped. */
   readonly defaultKey: string;
-  private readonly lru: LRUCache<string, Entry>;
+  private readonly entries: Entries;
   private readonly flights = new Map<string, Flight<unknown>>();
   private readonly bus = new EventBus<CacheEvent>();
   private readonly metricsBus = new EventBus<CacheStats>();
@@ -179,15 +174,15 @@ export class CacheCore {
     this.staleTtl = settings.staleTtl;
     this.scheduler = settings.scheduler;
     this.defaultKey = settings.key;
-    // No `ttl` option: lru-cache would read the wall clock. Ages come from `storedAt` instead.
-    this.lru = new LRUCache<string, Entry>({
-      max: settings.maxEntries,
-      dispose: (_entry, key, reason) => {
-        if (reason !== 'evict') return;
-        this.counts.evicted++;
-        this.emit('evicted', key);
-      },
-    });
+    const evicted = (key: string) => {
+      this.counts.evicted++;
+      this.emit('evicted', key);
+    };
+    const expired = () => {
+      this.counts.expired++;
+      this.publish();
+    };
+    this.entries = new Entries(settings.maxEntries, settings.ttl, settings.staleTtl, evicted, expired);
   }
 
   get events$(): Observable<CacheEvent> {
@@ -222,32 +217,22 @@ export class CacheCore {
     });
   }
 
-  /** A fresh entry for `key` (counted as a hit), or undefined; drops the entry once expired. */
+  /** A fresh entry for `key` (counted as a hit), or undefined. */
   takeFresh(key: string): Entry | undefined {
-    const entry = this.lru.get(key);
-    if (entry === undefined) return undefined;
-    const age = this.scheduler.now() - entry.storedAt;
-    if (age < this.ttl) {
-      this.counts.hits++;
-      this.emit('hit', key, age);
-      return entry;
-    }
-    if (age >= this.ttl + this.staleTtl) this.expire(key);
-    return undefined;
+    const found = this.entries.find(key, this.scheduler.now(), true);
+    if (found?.state !== 'fresh') return undefined;
+    this.counts.hits++;
+    this.emit('hit', key, found.age);
+    return found.entry;
   }
 
-  /** A stale entry no more than `staleFor` ms past its `ttl` (counted as stale), or undefined. */
+  /** A stale entry less than `staleFor` ms past its `ttl` (counted as stale), or undefined. */
   takeStale(key: string, staleFor: number): Entry | undefined {
-    const entry = this.lru.get(key);
-    if (entry === undefined) return undefined;
-    const age = this.scheduler.now() - entry.storedAt;
-    if (age >= this.ttl + this.staleTtl) this.expire(key);
-    else if (age >= this.ttl && age < this.ttl + staleFor) {
-      this.counts.stale++;
-      this.emit('stale', key, age);
-      return entry;
-    }
-    return undefined;
+    const found = this.entries.find(key, this.scheduler.now(), true);
+    if (found?.state !== 'stale' || found.age >= this.ttl + staleFor) return undefined;
+    this.counts.stale++;
+    this.emit('stale', key, found.age);
+    return found.entry;
   }
 
   /** The miss path: joins the call in flight for `key`, or starts one with `source`. */
@@ -270,7 +255,7 @@ export class CacheCore {
   private land<T>(key: string, flight: Flight<T>, end: FlightEnd): void {
     if (this.flights.get(key) === flight) this.flights.delete(key);
     if (end === 'complete' && !flight.detached) {
-      this.lru.set(key, { values: flight.values, storedAt: this.scheduler.now() });
+      this.entries.store(key, flight.values, this.scheduler.now());
       this.counts.stored++;
       this.emit('stored', key);
     } else {
@@ -278,18 +263,9 @@ export class CacheCore {
     }
   }
 
-  private expire(key: string): void {
-    this.lru.delete(key);
-    this.counts.expired++;
-    this.publish();
-  }
-
   peek(key: string): CacheEntryInfo | undefined {
-    const entry = this.lru.peek(key);
-    if (entry === undefined) return undefined;
-    const age = this.scheduler.now() - entry.storedAt;
-    if (age >= this.ttl + this.staleTtl) return undefined;
-    return { key, values: entry.values, storedAt: entry.storedAt, age, state: age < this.ttl ? 'fresh' : 'stale' };
+    const found = this.entries.find(key, this.scheduler.now(), false);
+    return found && { key, values: found.entry.values, storedAt: found.entry.storedAt, age: found.age, state: found.state };
   }
 
   invalidate(key: string): boolean {
@@ -298,7 +274,7 @@ export class CacheCore {
       flight.detached = true;
       this.flights.delete(key);
     }
-    const dropped = this.lru.delete(key);
+    const dropped = this.entries.delete(key);
     this.publish();
     return dropped || flight !== undefined;
   }
@@ -306,12 +282,12 @@ export class CacheCore {
   clear(): void {
     for (const flight of this.flights.values()) flight.detached = true;
     this.flights.clear();
-    this.lru.clear();
+    this.entries.clear();
     this.publish();
   }
 
   stats(): CacheStats {
-    return { name: this.name, size: this.lru.size, maxEntries: this.settings.maxEntries, inFlight: this.flights.size, ...this.counts };
+    return { name: this.name, size: this.entries.size, maxEntries: this.settings.maxEntries, inFlight: this.flights.size, ...this.counts };
   }
 
   private emit(type: CacheEvent['type'], key: string, age?: number): void {

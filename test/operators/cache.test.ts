@@ -129,7 +129,7 @@ describe('cache', () => {
     scheduler.flush();
     scheduler.schedule(() => expect(cached.peek('k')).toBeUndefined(), 20);
     scheduler.flush();
-    expect(cached.stats()).toMatchObject({ hits: 0, misses: 2, size: 1 });
+    expect(cached.stats()).toMatchObject({ hits: 0, misses: 2, size: 0, expired: 1 });
   });
 
   it('invalidate drops the entry; a call in flight goes on but its result is not stored', () => {
