@@ -1,0 +1,263 @@
+/**
+ * Retry with backoff.
+ *
+ * State scope: the policy (factory-call scope) holds only its config and `events$`; every
+ * subscription has its own retry state (attempts, previous delay, start time), as RxJS `retry`
+ * does. A shared `retryBudget` is the one piece of state many subscriptions draw from.
+ *
+ * A zero wait re-subscribes synchronously (as RxJS `retry` without a delay does), in a loop, so a
+ * source that fails synchronously does not grow the stack; any other wait is one action on the
+ * scheduler, owned by the subscription, so unsubscribing during a delay cancels it.
+ */
+import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
+import { DEFAULT_MAX } from '../backoff/jitter.js';
+import { exponential } from '../backoff/exponential.js';
+import { isResilienceError, RetriesExhaustedError } from '../errors.js';
+import { EventBus } from '../internal/cell.js';
+import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
+import { policyName } from '../internal/names.js';
+import { definePolicy, policyPrototype } from '../internal/policy.js';
+import { checker } from '../internal/validate.js';
+import type { RetryBudget } from '../retry/retryBudget.js';
+
+export interface RetryBackoffConfig {
+  readonly name?: string;
+  /** Attempts in all, the first included (3 = one call and two retries). `Infinity` for no limit. Default 3. */
+  readonly maxAttempts?: number;
+  /** Give up when a wait would end more than this many ms after the first subscription. */
+  readonly maxElapsed?: number;
+  /** The longest single wait; a `retryAfter` above it gives up at once. Default the backoff's `max`, else 30 000. */
+  readonly maxDelay?: number;
+  /** `(retry, previousDelay) => ms`. Default `exponential({ initial: 100, factor: 2, max: 30_000, jitter: 'full' })`. */
+  readonly backoff?: (attempt: number, previousDelay?: number) => number;
+  /** Whether to retry after the `attempt`-th attempt failed with `error`. Default: all but errors with `retryable === false`. `ConfigError` is never retried. */
+  readonly shouldRetry?: (error: unknown, attempt: number) => boolean;
+  /** A value restores the attempt count, the backoff and `maxElapsed`. Default false. */
+  readonly resetOnSuccess?: boolean;
+  /** A budget shared with other retries; a refused retry surfaces the error unchanged. */
+  readonly budget?: RetryBudget;
+  readonly scheduler?: SchedulerLike;
+}
+
+/** Why a retry gave up. */
+export type GiveUpReason = 'max-attempts' | 'max-elapsed' | 'max-delay' | 'not-retryable' | 'budget';
+
+interface EventBase {
+  readonly policy: string;
+  /** Scheduler time. */
+  readonly at: number;
+}
+
+export type RetryBackoffEvent =
+  /** A retry was scheduled after `attempt` failed; it starts after `delay` ms. */
+  | (EventBase & { readonly type: 'retry'; readonly attempt: number; readonly delay: number; readonly error: unknown })
+  /** The source completed on attempt `attempts` (counted since the last reset). */
+  | (EventBase & { readonly type: 'success'; readonly attempts: number })
+  | (EventBase & { readonly type: 'give-up'; readonly attempts: number; readonly reason: GiveUpReason; readonly error: unknown });
+
+/** A retry policy: an operator, with its events attached. */
+export interface RetryBackoff {
+  <T>(source: Observable<T>): Observable<T>;
+  readonly name: string;
+  /** Hot: retries scheduled, successes and give-ups. */
+  readonly events$: Observable<RetryBackoffEvent>;
+}
+
+const KEYS = ['name', 'maxAttempts', 'maxElapsed', 'maxDelay', 'backoff', 'shouldRetry', 'resetOnSuccess', 'budget', 'scheduler'];
+
+/**
+ * Re-subscribes to the source after an error, waiting as the backoff says, until it completes or
+ * a limit is reached. Values from a failed attempt have already been delivered downstream.
+ *
+ * ```text
+ * source (each subscription):  --#                    (fails twice, then --a|)
+ * retryBackoff({ maxAttempts: 3, backoff: constant(10) }):
+ *                              --  10ms  --  10ms  --a|
+ * ```
+ *
+ * The wait before a retry is `max(backoff delay, error.retryAfter)` for any error with a finite
+ * `retryAfter` ≥ 0 (a `RateLimitedError`, a `CircuitOpenError`, or your own mapped HTTP 429).
+ * Giving up because attempts, `maxElapsed` or `maxDelay` ran out errors with
+ * `RetriesExhaustedError` (`cause`: the last error, `attempts`: attempts made); an error
+ * `shouldRetry` refuses, or a retry the budget refuses, surfaces unchanged.
+ *
+ * ```ts
+ * import { exponential, retryBackoff } from 'rx-resilience';
+ * defer(() => fetchQuote()).pipe(
+ *   retryBackoff({ maxAttempts: 4, backoff: exponential({ initial: 200, max: 5_000, jitter: 'full' }) }),
+ * ).subscribe({ error: (e) => console.log(e.code, e.attempts) }); // RETRIES_EXHAUSTED 4, if all four fail
+ * ```
+ * @throws ConfigError when the config is invalid.
+ */
+export function retryBackoff(config: RetryBackoffConfig = {}): RetryBackoff {
+  const check = checker('retry');
+  const c = check.object('', config, KEYS, true);
+  const name = policyName('retry', check.name('name', c.name));
+  const named = checker(name);
+  const maxAttempts = c.maxAttempts === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : named.integer('maxAttempts', c.maxAttempts, 3);
+  const backoff = named.fn<(attempt: number, previousDelay?: number) => number>('backoff', c.backoff) ?? exponential({ initial: 100, factor: 2, max: DEFAULT_MAX, jitter: 'full' });
+  const cap = (backoff as { max?: unknown }).max;
+  const maxDelay = named.duration('maxDelay', c.maxDelay, typeof cap === 'number' && cap >= 0 && Number.isFinite(cap) ? cap : DEFAULT_MAX, true);
+  const maxElapsed = c.maxElapsed === undefined ? undefined : named.duration('maxElapsed', c.maxElapsed, 0);
+  if (c.resetOnSuccess !== undefined && typeof c.resetOnSuccess !== 'boolean') named.fail('resetOnSuccess', c.resetOnSuccess, 'a boolean');
+  const budget = c.budget as Partial<RetryBudget> | undefined;
+  if (budget !== undefined && (typeof budget !== 'object' || budget === null || typeof budget.deposit !== 'function' || typeof budget.tryWithdraw !== 'function')) {
+    named.fail('budget', budget, 'a retryBudget()');
+  }
+  const core = new RetryCore(name, maxAttempts, maxElapsed, maxDelay, backoff, named.fn('shouldRetry', c.shouldRetry), c.resetOnSuccess === true, c.budget as RetryBudget | undefined, resolveScheduler(named.scheduler('scheduler', c.scheduler)));
+  return definePolicy<RetryBackoff>(core, PROTO);
+}
+
+const PROTO = policyPrototype(['events$'], []);
+
+class RetryCore {
+  readonly bus = new EventBus<RetryBackoffEvent>();
+
+  constructor(
+    readonly name: string,
+    readonly maxAttempts: number,
+    readonly maxElapsed: number | undefined,
+    readonly maxDelay: number,
+    readonly backoff: (attempt: number, previousDelay?: number) => number,
+    readonly shouldRetry: ((error: unknown, attempt: number) => boolean) | undefined,
+    readonly resetOnSuccess: boolean,
+    readonly budget: RetryBudget | undefined,
+    readonly scheduler: SchedulerLike,
+  ) {}
+
+  get events$(): Observable<RetryBackoffEvent> {
+    return this.bus.events$;
+  }
+
+  apply<T>(source: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      this.budget?.deposit();
+      new RetryRun(subscriber, this, source).subscribeNext();
+    });
+  }
+
+  /** False when `error` must surface unchanged: a `ConfigError`, or one `shouldRetry` refuses. */
+  retryable(error: unknown, attempt: number): boolean {
+    if (isResilienceError(error, 'CONFIG_INVALID')) return false;
+    if (this.shouldRetry !== undefined) return this.shouldRetry(error, attempt) === true;
+    return (error as { retryable?: unknown } | null)?.retryable !== false;
+  }
+}
+
+/** The retry state of one subscription. */
+class RetryRun<T> {
+  /** Attempts made since the start or the last reset. */
+  private attempts = 0;
+  private previous: number | undefined = undefined;
+  private startedAt: number;
+  private subscribing = false;
+  private again = false;
+
+  constructor(
+    private readonly subscriber: Subscriber<T>,
+    private readonly core: RetryCore,
+    private readonly source: Observable<T>,
+  ) {
+    this.startedAt = core.maxElapsed === undefined ? 0 : core.scheduler.now();
+  }
+
+  /** Subscribes the next attempt; loops instead of recursing when an attempt fails synchronously. */
+  subscribeNext(): void {
+    if (this.subscribing) {
+      this.again = true;
+      return;
+    }
+    this.subscribing = true;
+    do {
+      this.again = false;
+      this.attempts++;
+      this.source.subscribe(new Attempt(this.subscriber, this));
+    } while (this.again && !this.subscriber.closed);
+    this.subscribing = false;
+  }
+
+  value(): void {
+    if (!this.core.resetOnSuccess) return;
+    this.attempts = 1;
+    this.previous = undefined;
+    if (this.core.maxElapsed !== undefined) this.startedAt = this.core.scheduler.now();
+  }
+
+  completed(): void {
+    const bus = this.core.bus;
+    if (bus.observed) bus.emit({ type: 'success', policy: this.core.name, at: this.core.scheduler.now(), attempts: this.attempts });
+  }
+
+  failed(error: unknown): void {
+    if (this.subscriber.closed) return;
+    const core = this.core;
+    const attempt = this.attempts;
+    let wait: number;
+    try {
+      if (!core.retryable(error, attempt)) return this.giveUp('not-retryable', error, error);
+      if (attempt >= core.maxAttempts) return this.exhausted('max-attempts', error);
+      const delay = clampDelay(core.backoff(attempt, this.previous), core.maxDelay);
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter !== undefined && retryAfter > core.maxDelay) return this.exhausted('max-delay', error);
+      wait = retryAfter !== undefined && retryAfter > delay ? retryAfter : delay;
+      if (core.maxElapsed !== undefined && core.scheduler.now() + wait - this.startedAt > core.maxElapsed) return this.exhausted('max-elapsed', error);
+      if (core.budget !== undefined && !core.budget.tryWithdraw()) return this.giveUp('budget', error, error);
+      this.previous = delay;
+    } catch (thrown) {
+      return this.giveUp('not-retryable', thrown, thrown);
+    }
+    if (core.bus.observed) core.bus.emit({ type: 'retry', policy: core.name, at: core.scheduler.now(), attempt, delay: wait, error });
+    if (wait === 0) return this.subscribeNext();
+    const timer: Subscription = scheduleOnce(core.scheduler, wait, () => {
+      this.subscriber.remove(timer);
+      this.subscribeNext();
+    });
+    this.subscriber.add(timer);
+  }
+
+  private exhausted(reason: GiveUpReason, error: unknown): void {
+    this.giveUp(reason, error, new RetriesExhaustedError(this.core.name, this.attempts, error, reason));
+  }
+
+  private giveUp(reason: GiveUpReason, error: unknown, surfaced: unknown): void {
+    const core = this.core;
+    if (core.bus.observed) core.bus.emit({ type: 'give-up', policy: core.name, at: core.scheduler.now(), attempts: this.attempts, reason, error });
+    this.subscriber.error(surfaced);
+  }
+}
+
+/** One subscription to the source: forwards values and completion, hands errors to the run. */
+class Attempt<T> extends Subscriber<T> {
+  constructor(
+    destination: Subscriber<T>,
+    private readonly run: RetryRun<T>,
+  ) {
+    super(destination);
+  }
+
+  protected override _next(value: T): void {
+    this.run.value();
+    this.destination.next(value);
+  }
+
+  protected override _error(error: unknown): void {
+    this.unsubscribe();
+    this.run.failed(error);
+  }
+
+  protected override _complete(): void {
+    this.run.completed();
+    super._complete();
+  }
+}
+
+/** A backoff result as a wait in [0, maxDelay]; anything that is not a number ≥ 0 waits 0. */
+function clampDelay(ms: unknown, maxDelay: number): number {
+  return typeof ms !== 'number' || !(ms >= 0) ? 0 : ms > maxDelay ? maxDelay : ms;
+}
+
+/** A finite `retryAfter` ≥ 0 carried by the error, ours or a user's. */
+function retryAfterOf(error: unknown): number | undefined {
+  const ra = (error as { retryAfter?: unknown } | null)?.retryAfter;
+  return typeof ra === 'number' && Number.isFinite(ra) && ra >= 0 ? ra : undefined;
+}

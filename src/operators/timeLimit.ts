@@ -1,0 +1,295 @@
+/**
+ * Time limit.
+ *
+ * State scope: the policy (factory-call scope) owns one deadline queue and at most one action on
+ * the scheduler, shared by every call piped through it; each subscription (one call) holds its
+ * start time, the time of its last value and its places in the queue.
+ *
+ * Design: RxJS `timeout` schedules a timer per call, and another per value with `each`; almost
+ * none of them ever fire. Here calls wait in three FIFO lists, one per limit (`duration`, `first`,
+ * `each`). Within one list every deadline is `now + the same limit`, so appending keeps it sorted
+ * and the head is the earliest: enqueue, dequeue and "a value arrived, move to the tail" are O(1)
+ * pointer updates. One scheduler action is armed for the earliest head. When it runs, it times out
+ * every call whose deadline has come and re-arms for the next head. A call that ends early is
+ * unlinked and the action is left as it is (it wakes once, finds nothing due, re-arms), except
+ * when the queue becomes empty: then the action is cancelled on the spot, so when the last call
+ * ends no action of this policy remains scheduled. So N concurrent calls cost one action instead
+ * of N, a stream with `each` costs no timer per value, and a call that completes during its
+ * synchronous subscribe costs no timer at all.
+ */
+import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
+import { TimeLimitError } from '../errors.js';
+import { EventBus } from '../internal/cell.js';
+import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
+import { policyName } from '../internal/names.js';
+import { definePolicy, policyPrototype } from '../internal/policy.js';
+import { checker } from '../internal/validate.js';
+
+export interface TimeLimitConfig {
+  readonly name?: string;
+  /** The whole call must end within this many ms of subscribing. */
+  readonly duration?: number;
+  /** The first value must arrive within this many ms of subscribing. */
+  readonly first?: number;
+  /** At most this many ms between values (and before the first, unless `first` is given). */
+  readonly each?: number;
+  readonly scheduler?: SchedulerLike;
+}
+
+/** Which limit ran out. */
+export type TimeLimitKind = 'duration' | 'first' | 'each';
+
+export interface TimeLimitEvent {
+  readonly type: 'timeout';
+  readonly policy: string;
+  /** Scheduler time. */
+  readonly at: number;
+  readonly limit: TimeLimitKind;
+  /** The limit, in ms. */
+  readonly after: number;
+  /** Time since the call was subscribed, in ms. */
+  readonly elapsed: number;
+}
+
+/** A time limit: an operator, with its timeouts as events. */
+export interface TimeLimit {
+  <T>(source: Observable<T>): Observable<T>;
+  readonly name: string;
+  /** Hot: one event per call timed out, before its error is delivered. */
+  readonly events$: Observable<TimeLimitEvent>;
+}
+
+const KEYS = ['name', 'duration', 'first', 'each', 'scheduler'];
+
+/**
+ * Errors with `TimeLimitError` when the call does not complete within `duration`, produce its
+ * first value within `first`, or a next value within `each` ms (any combination, at least one).
+ * On expiry the source is unsubscribed, which cancels its work, then the error is delivered.
+ *
+ * ```text
+ * source:                            ------a------|
+ * timeLimit({ duration: 8 }):        ------a-#         (source unsubscribed at frame 8)
+ * ```
+ *
+ * ```ts
+ * import { timeLimit } from 'rx-resilience';
+ * defer(() => fetch(url)).pipe(timeLimit({ duration: 2_000 })).subscribe({
+ *   error: (e) => console.log(e.code, e.limit, e.after), // TIME_LIMIT duration 2000
+ * });
+ * ```
+ * @throws ConfigError when the config is invalid or gives no limit.
+ */
+export function timeLimit(config: TimeLimitConfig): TimeLimit {
+  const check = checker('time-limit');
+  const c = check.object('', config, KEYS);
+  const name = policyName('time-limit', check.name('name', c.name));
+  const named = checker(name);
+  const limit = (field: TimeLimitKind) => (c[field] === undefined ? undefined : named.duration(field, c[field], 0));
+  const duration = limit('duration');
+  const first = limit('first');
+  const each = limit('each');
+  if (duration === undefined && first === undefined && each === undefined) named.fail('duration', undefined, 'given, or first or each');
+  return definePolicy<TimeLimit>(new LimitCore(name, duration, first, each, resolveScheduler(named.scheduler('scheduler', c.scheduler))), PROTO);
+}
+
+const PROTO = policyPrototype(['events$'], []);
+
+/** A call's place in one deadline list. */
+class Slot {
+  at = 0;
+  list: DeadlineList | undefined = undefined;
+  older: Slot | undefined = undefined;
+  newer: Slot | undefined = undefined;
+
+  constructor(
+    readonly call: LimitCall<unknown>,
+    readonly kind: TimeLimitKind,
+  ) {}
+}
+
+/** A doubly linked FIFO; deadlines only ever grow from head to tail. */
+class DeadlineList {
+  head: Slot | undefined = undefined;
+  private tail: Slot | undefined = undefined;
+
+  push(slot: Slot, at: number): void {
+    slot.at = at;
+    slot.list = this;
+    slot.older = this.tail;
+    if (this.tail === undefined) this.head = slot;
+    else this.tail.newer = slot;
+    this.tail = slot;
+  }
+
+  remove(slot: Slot): void {
+    if (slot.older === undefined) this.head = slot.newer;
+    else slot.older.newer = slot.newer;
+    if (slot.newer === undefined) this.tail = slot.older;
+    else slot.newer.older = slot.older;
+    slot.list = slot.older = slot.newer = undefined;
+  }
+}
+
+class LimitCore {
+  readonly bus = new EventBus<TimeLimitEvent>();
+  readonly durations = new DeadlineList();
+  readonly firsts = new DeadlineList();
+  readonly gaps = new DeadlineList();
+  private timer: Subscription | undefined = undefined;
+  private timerAt = 0;
+  private waking = false;
+
+  constructor(
+    readonly name: string,
+    readonly duration: number | undefined,
+    readonly first: number | undefined,
+    readonly each: number | undefined,
+    readonly scheduler: SchedulerLike,
+  ) {}
+
+  get events$(): Observable<TimeLimitEvent> {
+    return this.bus.events$;
+  }
+
+  apply<T>(source: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => new LimitCall(subscriber, this).start(source));
+  }
+
+  /** Puts `slot` at the tail of `list` with deadline `at`, leaving any list it was in. */
+  place(slot: Slot, list: DeadlineList, at: number): void {
+    slot.list?.remove(slot);
+    list.push(slot, at);
+    if (!this.waking && (this.timer === undefined || at < this.timerAt)) this.arm(at);
+  }
+
+  /** Takes `slot` out of its list; cancels the action once no call waits. */
+  leave(slot: Slot): void {
+    slot.list!.remove(slot);
+    if (this.timer !== undefined && this.durations.head === undefined && this.firsts.head === undefined && this.gaps.head === undefined) {
+      this.timer.unsubscribe();
+      this.timer = undefined;
+    }
+  }
+
+  private arm(at: number): void {
+    this.timer?.unsubscribe();
+    this.timerAt = at;
+    this.timer = scheduleOnce(this.scheduler, at - this.scheduler.now(), () => this.wake());
+  }
+
+  private wake(): void {
+    this.timer = undefined;
+    this.waking = true;
+    try {
+      for (let due = this.earliest(); due !== undefined && due.at <= this.scheduler.now(); due = this.earliest()) {
+        due.call.expire(due.kind, this.limitOf(due.kind));
+      }
+    } finally {
+      this.waking = false;
+    }
+    // A real clock may wake early, and calls may have joined or moved meanwhile: wait for the next head.
+    const next = this.earliest();
+    if (next !== undefined) this.arm(next.at);
+  }
+
+  /** The head with the earliest deadline; on a tie `duration`, then `first`, then `each`. */
+  private earliest(): Slot | undefined {
+    let best = this.durations.head;
+    const first = this.firsts.head;
+    if (first !== undefined && (best === undefined || first.at < best.at)) best = first;
+    const gap = this.gaps.head;
+    if (gap !== undefined && (best === undefined || gap.at < best.at)) best = gap;
+    return best;
+  }
+
+  private limitOf(kind: TimeLimitKind): number {
+    return (kind === 'duration' ? this.duration : kind === 'first' ? this.first : this.each)!;
+  }
+}
+
+/** One call: forwards everything, keeps its deadlines in the core's lists. */
+class LimitCall<T> extends Subscriber<T> {
+  private readonly startedAt: number;
+  /** Set once the synchronous part of the subscribe is over and the call still runs. */
+  private queued = false;
+  private seen = false;
+  private lastAt = 0;
+  private whole: Slot | undefined = undefined;
+  private gap: Slot | undefined = undefined;
+
+  constructor(
+    destination: Subscriber<T>,
+    private readonly core: LimitCore,
+  ) {
+    super(destination);
+    this.startedAt = core.scheduler.now();
+  }
+
+  start(source: Observable<T>): void {
+    source.subscribe(this);
+    if (this.closed) return;
+    this.queued = true;
+    const core = this.core;
+    if (core.duration !== undefined) core.place((this.whole = new Slot(this, 'duration')), core.durations, this.startedAt + core.duration);
+    if (this.seen) {
+      if (core.each !== undefined) core.place((this.gap = new Slot(this, 'each')), core.gaps, this.lastAt + core.each);
+    } else if (core.first !== undefined) {
+      core.place((this.gap = new Slot(this, 'first')), core.firsts, this.startedAt + core.first);
+    } else if (core.each !== undefined) {
+      core.place((this.gap = new Slot(this, 'each')), core.gaps, this.startedAt + core.each);
+    }
+  }
+
+  protected override _next(value: T): void {
+    const core = this.core;
+    if (core.each !== undefined) {
+      this.lastAt = core.scheduler.now();
+      if (this.queued) {
+        let gap = this.gap;
+        if (gap === undefined || gap.kind !== 'each') {
+          this.release(gap);
+          gap = this.gap = new Slot(this, 'each');
+        }
+        core.place(gap, core.gaps, this.lastAt + core.each);
+      }
+    } else if (!this.seen && this.gap !== undefined) {
+      this.release(this.gap);
+    }
+    this.seen = true;
+    this.destination.next(value);
+  }
+
+  protected override _error(error: unknown): void {
+    this.releaseAll();
+    super._error(error);
+  }
+
+  protected override _complete(): void {
+    this.releaseAll();
+    super._complete();
+  }
+
+  override unsubscribe(): void {
+    if (!this.closed) this.releaseAll();
+    super.unsubscribe();
+  }
+
+  /** The deadline `kind` has come: unsubscribe the source, report, then error downstream. */
+  expire(kind: TimeLimitKind, after: number): void {
+    const destination = this.destination;
+    const core = this.core;
+    this.unsubscribe();
+    const now = core.scheduler.now();
+    if (core.bus.observed) core.bus.emit({ type: 'timeout', policy: core.name, at: now, limit: kind, after, elapsed: now - this.startedAt });
+    destination.error(new TimeLimitError(core.name, kind, after));
+  }
+
+  private releaseAll(): void {
+    this.release(this.whole);
+    this.release(this.gap);
+  }
+
+  private release(slot: Slot | undefined): void {
+    if (slot?.list !== undefined) this.core.leave(slot);
+  }
+}

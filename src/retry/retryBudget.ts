@@ -1,0 +1,177 @@
+/**
+ * Retry budget (Finagle's RetryBudget, Envoy and gRPC retry throttling): one object that many
+ * `retryBackoff` operators share, so that a fleet of callers cannot multiply the load on a dying
+ * service by its retry count.
+ *
+ * State scope: the budget (factory-call scope), shared by every retry it is passed to.
+ *
+ * Two accounts, both lazy (no timer):
+ * - the ratio account: every first attempt deposits `ratio`, and a retry withdraws 1 while the
+ *   balance of the last `window` ms is ≥ 1. Deposits and withdrawals live in 10 buckets of
+ *   `window / 10` ms aligned on the scheduler's clock, so both expire together. Over any horizon,
+ *   retries paid from it never exceed `ratio ·` first attempts.
+ * - the reserve: a token bucket of `minPerSecond · window / 1000` retries that starts full and
+ *   refills at `minPerSecond` per second, used only when the ratio account is short. It lets a
+ *   quiet caller retry at all, and bounds what it adds over a horizon of T ms to
+ *   `minPerSecond · (T + window) / 1000`.
+ */
+import { Observable, type SchedulerLike } from 'rxjs';
+import { StateCell } from '../internal/cell.js';
+import { resolveScheduler } from '../internal/clock.js';
+import { policyName } from '../internal/names.js';
+import { checker } from '../internal/validate.js';
+
+export interface RetryBudgetConfig {
+  readonly name?: string;
+  /** Retries allowed per first attempt, over the window. Default 0.2. */
+  readonly ratio?: number;
+  /** Retries always allowed per second, whatever the traffic. Default 10. */
+  readonly minPerSecond?: number;
+  /** How long a deposit counts, in ms. Default 10 000. */
+  readonly window?: number;
+  readonly scheduler?: SchedulerLike;
+}
+
+export interface RetryBudgetStats {
+  readonly name: string;
+  /** Whole retries the budget would grant now. */
+  readonly available: number;
+  /** First attempts deposited since the budget was built. */
+  readonly deposits: number;
+  /** Retries granted and refused since the budget was built. */
+  readonly granted: number;
+  readonly refused: number;
+}
+
+/** A retry budget: pass it to `retryBackoff({ budget })`, as many times as you like. */
+export interface RetryBudget {
+  readonly name: string;
+  /** Retries available (a whole number): replays the current value, then emits each change when the budget is used. */
+  readonly state$: Observable<number>;
+  stats(): RetryBudgetStats;
+  /** Records a first attempt. `retryBackoff` calls it once per subscription. */
+  deposit(): void;
+  /** Takes one retry if the budget allows it; `retryBackoff` calls it before each retry. */
+  tryWithdraw(): boolean;
+}
+
+const KEYS = ['name', 'ratio', 'minPerSecond', 'window', 'scheduler'];
+const BUCKETS = 10;
+/** Tolerance for sums of fractional deposits (0.1 · 10 must make 1). */
+const EPSILON = 1e-9;
+
+/**
+ * Builds a retry budget shared by many `retryBackoff` operators: when retries would exceed
+ * `ratio` of recent first attempts (plus a small reserve of `minPerSecond`), further retries are
+ * refused and the original error surfaces.
+ *
+ * ```ts
+ * import { retryBackoff, retryBudget } from 'rx-resilience';
+ * const budget = retryBudget({ ratio: 0.2, minPerSecond: 10, window: 10_000 });
+ * const retry = retryBackoff({ maxAttempts: 3, budget });   // pipe it into every call to the service
+ * budget.state$.subscribe((n) => gauge.set(n));
+ * ```
+ * @throws ConfigError when the config is invalid.
+ */
+export function retryBudget(config: RetryBudgetConfig = {}): RetryBudget {
+  const check = checker('retry-budget');
+  const c = check.object('', config, KEYS, true);
+  const name = policyName('retry-budget', check.name('name', c.name));
+  const named = checker(name);
+  return new Budget(
+    name,
+    named.number('ratio', c.ratio, 0.2, 0, 1000),
+    named.number('minPerSecond', c.minPerSecond, 10, 0, Number.MAX_SAFE_INTEGER),
+    named.duration('window', c.window, 10_000),
+    resolveScheduler(named.scheduler('scheduler', c.scheduler)),
+  );
+}
+
+class Budget implements RetryBudget {
+  private readonly bucketLength: number;
+  private readonly calls = new Array<number>(BUCKETS).fill(0);
+  private readonly taken = new Array<number>(BUCKETS).fill(0);
+  /** Absolute index (time / bucketLength) of the newest bucket. */
+  private current: number;
+  private callSum = 0;
+  private takenSum = 0;
+  private readonly capacity: number;
+  private tokens: number;
+  private refilledAt: number;
+  private depositTotal = 0;
+  private granted = 0;
+  private refused = 0;
+  private readonly cell: StateCell<number>;
+
+  constructor(
+    readonly name: string,
+    private readonly ratio: number,
+    private readonly minPerSecond: number,
+    window: number,
+    private readonly scheduler: SchedulerLike,
+  ) {
+    this.bucketLength = window / BUCKETS;
+    const now = scheduler.now();
+    this.current = Math.floor(now / this.bucketLength);
+    this.capacity = (minPerSecond * window) / 1000;
+    this.tokens = this.capacity;
+    this.refilledAt = now;
+    this.cell = new StateCell(this.available());
+  }
+
+  get state$(): Observable<number> {
+    return this.cell.changes$;
+  }
+
+  deposit(): void {
+    this.advance();
+    this.calls[this.current % BUCKETS]! += 1;
+    this.callSum++;
+    this.depositTotal++;
+    this.cell.set(this.available());
+  }
+
+  tryWithdraw(): boolean {
+    this.advance();
+    let ok = true;
+    if (this.ratio * this.callSum - this.takenSum >= 1 - EPSILON) {
+      this.taken[this.current % BUCKETS]! += 1;
+      this.takenSum++;
+    } else if (this.tokens >= 1 - EPSILON) {
+      this.tokens = Math.max(0, this.tokens - 1);
+    } else {
+      ok = false;
+    }
+    if (ok) this.granted++;
+    else this.refused++;
+    this.cell.set(this.available());
+    return ok;
+  }
+
+  stats(): RetryBudgetStats {
+    this.advance();
+    return { name: this.name, available: this.available(), deposits: this.depositTotal, granted: this.granted, refused: this.refused };
+  }
+
+  private available(): number {
+    return Math.floor(Math.max(0, this.ratio * this.callSum - this.takenSum) + EPSILON) + Math.floor(this.tokens + EPSILON);
+  }
+
+  /** Rotates the buckets and refills the reserve up to the scheduler's now. */
+  private advance(): void {
+    const now = this.scheduler.now();
+    const index = Math.floor(now / this.bucketLength);
+    for (let i = this.current + 1; i <= index && i <= this.current + BUCKETS; i++) {
+      const slot = i % BUCKETS;
+      this.callSum -= this.calls[slot]!;
+      this.takenSum -= this.taken[slot]!;
+      this.calls[slot] = 0;
+      this.taken[slot] = 0;
+    }
+    if (index > this.current) this.current = index;
+    if (now > this.refilledAt) {
+      this.tokens = Math.min(this.capacity, this.tokens + ((now - this.refilledAt) * this.minPerSecond) / 1000);
+      this.refilledAt = now;
+    }
+  }
+}
