@@ -45,6 +45,7 @@ export type AdaptiveRateLimitEvent =
   | { readonly type: 'rate'; readonly policy: string; readonly at: number; readonly from: number; readonly to: number; readonly successRate: number };
 
 export interface AdaptiveRateLimiter extends Omit<RateLimiter, 'events$' | 'forKey'> {
+  <T>(source: Observable<T>): Observable<T>;
   /** Replays the current rate (calls per window, fractional; the limit is its floor), then each change. */
   readonly rate$: Observable<number>;
   readonly events$: Observable<AdaptiveRateLimitEvent>;
