@@ -1,0 +1,289 @@
+/**
+ * @internal The slot-and-queue mechanism behind `bulkhead()` and `adaptiveConcurrency()`.
+ *
+ * A call (one subscription) takes a slot when its upstream is subscribed and gives it back exactly
+ * once when it errors, completes or is unsubscribed (a `CallSubscriber` settles it). When every
+ * slot is busy it waits in a `WaitQueue` (priority, then FIFO), with an optional timeout through
+ * the scheduler; when the queue is full it is rejected at subscribe time. A released slot goes to
+ * the next waiter synchronously, in the same turn. The limit is a field, so an adaptive policy
+ * moves it (`setLimit`) and overrides `sample` to hear how each call went.
+ *
+ * State changes are published once per operation, after every waiter that can start has started,
+ * so `state$` never shows a free slot next to a waiting call.
+ */
+import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { BulkheadFullError, QueueTimeoutError, withoutStack } from '../errors.js';
+import { CallSubscriber, type CallJudge, type Outcome } from '../internal/call.js';
+import { EventBus, StateCell } from '../internal/cell.js';
+import { scheduleOnce } from '../internal/clock.js';
+import { checker } from '../internal/validate.js';
+import { checkPriority } from './config.js';
+import { WaitQueue, type Level, type QueueNode } from './waitQueue.js';
+
+/** A bulkhead's state: `state$` emits it on every change, `stats()` returns it. */
+export interface BulkheadState {
+  /** Calls holding a slot now. */
+  readonly active: number;
+  /** Calls waiting for a slot now. */
+  readonly queued: number;
+  /** Slots: `maxConcurrent`, or the current adaptive limit. Saturation is `active / limit`. */
+  readonly limit: number;
+  /** Queue bound (`Infinity` when unbounded). Queue pressure is `queued / maxQueued`. */
+  readonly maxQueued: number;
+  /** Totals since the policy was built: calls given a slot, refused as full, timed out in the queue, */
+  readonly admitted: number;
+  readonly rejected: number;
+  readonly timedOut: number;
+  /** and unsubscribed before their first value (while queued or while running). */
+  readonly cancelled: number;
+}
+
+interface EventBase {
+  readonly policy: string;
+  /** Scheduler time. */
+  readonly at: number;
+}
+
+export type BulkheadEvent =
+  /** A call got a slot, after waiting `waited` ms in the queue (0 when a slot was free). */
+  | (EventBase & { readonly type: 'admitted'; readonly priority: number; readonly waited: number })
+  /** All slots busy: the call waits; `queued` counts it. */
+  | (EventBase & { readonly type: 'queued'; readonly priority: number; readonly queued: number })
+  /** Slots and queue full: `BulkheadFullError`. */
+  | (EventBase & { readonly type: 'rejected'; readonly priority: number })
+  /** Waited `queueTimeout`: `QueueTimeoutError`. */
+  | (EventBase & { readonly type: 'timed-out'; readonly priority: number; readonly waited: number })
+  /** Unsubscribed while waiting: it left the queue. */
+  | (EventBase & { readonly type: 'cancelled'; readonly priority: number; readonly waited: number })
+  /** A running call ended and gave its slot back; `duration` from upstream subscription to the end. */
+  | (EventBase & { readonly type: 'released'; readonly outcome: Outcome; readonly duration: number });
+
+/** The adaptive limit moved. */
+export type LimitEvent = EventBase & { readonly type: 'limit'; readonly from: number; readonly to: number };
+
+export interface PoolConfig {
+  readonly name: string;
+  readonly scheduler: SchedulerLike;
+  readonly limit: number;
+  readonly maxQueued: number;
+  readonly queueTimeout: number | undefined;
+  readonly judge: CallJudge;
+}
+
+export class SlotPool {
+  readonly name: string;
+  readonly judge: CallJudge;
+  protected readonly scheduler: SchedulerLike;
+  protected limit: number;
+  private readonly maxQueued: number;
+  private readonly queueTimeout: number | undefined;
+  private active = 0;
+  private readonly queue = new WaitQueue<Waiter>();
+  private admitted = 0;
+  private rejected = 0;
+  private timedOut = 0;
+  private cancelled = 0;
+  private draining = false;
+  /** Subscribers of `state$`: with none, nothing is published (`state$` catches up on subscribe). */
+  private watchers = 0;
+  private readonly cell: StateCell<BulkheadState>;
+  private stateStream: Observable<BulkheadState> | undefined = undefined;
+  protected readonly bus = new EventBus<BulkheadEvent | LimitEvent>();
+  /** True when `sample` must hear every finished call. */
+  protected sampling = false;
+
+  constructor(config: PoolConfig) {
+    this.name = config.name;
+    this.judge = config.judge;
+    this.scheduler = config.scheduler;
+    this.limit = config.limit;
+    this.maxQueued = config.maxQueued;
+    this.queueTimeout = config.queueTimeout;
+    this.cell = new StateCell(this.snapshot(), sameState);
+  }
+
+  get state$(): Observable<BulkheadState> {
+    return (this.stateStream ??= new Observable<BulkheadState>((subscriber) => {
+      this.watchers++;
+      this.cell.set(this.snapshot());
+      const inner = this.cell.changes$.subscribe(subscriber);
+      return () => {
+        this.watchers--;
+        inner.unsubscribe();
+      };
+    }));
+  }
+
+  get events$(): Observable<BulkheadEvent | LimitEvent> {
+    return this.bus.events$;
+  }
+
+  stats(): BulkheadState {
+    return this.snapshot();
+  }
+
+  apply<T>(source: Observable<T>, priority = 0): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      if (this.active < this.limit && this.queue.size === 0) this.start(subscriber, source, priority, 0, this.scheduler.now());
+      else if (this.queue.size < this.maxQueued) this.enqueue(subscriber, source, priority);
+      else this.reject(subscriber, priority);
+    });
+  }
+
+  /** An operator on this pool whose calls wait with `priority` (higher first, FIFO within one). */
+  withPriority(priority: number): <T>(source: Observable<T>) => Observable<T> {
+    const p = checkPriority(checker(this.name), priority);
+    return <T>(source: Observable<T>) => this.apply(source, p);
+  }
+
+  /** Called when a running call ends, before waiters start: how it went, how long it ran, how many ran with it. */
+  protected sample(_outcome: Outcome, _rtt: number, _inflight: number, _now: number): void {}
+
+  /** Moves the limit; a higher one starts waiters at once, a lower one admits nothing until calls end. */
+  protected setLimit(limit: number): void {
+    this.limit = limit;
+    this.drain();
+  }
+
+  private start<T>(subscriber: Subscriber<T>, source: Observable<T>, priority: number, waited: number, now: number): void {
+    const inflight = ++this.active;
+    this.admitted++;
+    if (this.bus.observed) this.bus.emit({ type: 'admitted', policy: this.name, at: now, priority, waited });
+    this.publish();
+    new SlotCall(subscriber, this, now, inflight).run(source);
+  }
+
+  private enqueue<T>(subscriber: Subscriber<T>, source: Observable<T>, priority: number): void {
+    const now = this.scheduler.now();
+    const waiter = new Waiter(this, subscriber as Subscriber<unknown>, source, priority, now);
+    this.queue.push(waiter);
+    const timeout = this.queueTimeout;
+    if (timeout !== undefined) waiter.timer = scheduleOnce(this.scheduler, timeout, () => this.expire(waiter));
+    subscriber.add(waiter);
+    if (this.bus.observed) this.bus.emit({ type: 'queued', policy: this.name, at: now, priority, queued: this.queue.size });
+    this.publish();
+  }
+
+  private reject(subscriber: Subscriber<unknown>, priority: number): void {
+    this.rejected++;
+    if (this.bus.observed) this.bus.emit({ type: 'rejected', policy: this.name, at: this.scheduler.now(), priority });
+    this.publish();
+    subscriber.error(withoutStack(() => new BulkheadFullError(this.name, this.limit, this.maxQueued)));
+  }
+
+  /** A running call ended (exactly once per call). */
+  release(outcome: Outcome, startedAt: number, inflight: number): void {
+    this.active--;
+    if (outcome === 'cancelled') this.cancelled++;
+    const observed = this.bus.observed;
+    if (observed || this.sampling) {
+      const now = this.scheduler.now();
+      if (observed) this.bus.emit({ type: 'released', policy: this.name, at: now, outcome, duration: now - startedAt });
+      if (this.sampling) this.sample(outcome, now - startedAt, inflight, now);
+    }
+    this.drain();
+  }
+
+  /** A waiter was unsubscribed: it leaves the queue (no-op once it started or timed out). */
+  leave(waiter: Waiter): void {
+    if (!this.queue.remove(waiter)) return;
+    waiter.timer?.unsubscribe();
+    waiter.timer = undefined;
+    this.cancelled++;
+    if (this.bus.observed) {
+      const now = this.scheduler.now();
+      this.bus.emit({ type: 'cancelled', policy: this.name, at: now, priority: waiter.priority, waited: now - waiter.enqueuedAt });
+    }
+    this.publish();
+  }
+
+  private expire(waiter: Waiter): void {
+    waiter.timer = undefined;
+    if (!this.queue.remove(waiter)) return;
+    this.timedOut++;
+    if (this.bus.observed) {
+      const now = this.scheduler.now();
+      this.bus.emit({ type: 'timed-out', policy: this.name, at: now, priority: waiter.priority, waited: now - waiter.enqueuedAt });
+    }
+    this.publish();
+    waiter.subscriber.error(withoutStack(() => new QueueTimeoutError(this.name, this.queueTimeout as number)));
+  }
+
+  /** Starts waiters while slots are free; a call that ends synchronously inside it just frees its slot for the loop. */
+  private drain(): void {
+    if (this.draining) return;
+    if (this.active < this.limit && this.queue.size > 0) {
+      this.draining = true;
+      try {
+        const now = this.scheduler.now();
+        let waiter: Waiter | undefined;
+        while (this.active < this.limit && (waiter = this.queue.shift()) !== undefined) {
+          waiter.timer?.unsubscribe();
+          waiter.timer = undefined;
+          this.start(waiter.subscriber, waiter.source, waiter.priority, now - waiter.enqueuedAt, now);
+        }
+      } finally {
+        this.draining = false;
+      }
+    }
+    this.publish();
+  }
+
+  private publish(): void {
+    if (this.watchers > 0 && !this.draining) this.cell.set(this.snapshot());
+  }
+
+  private snapshot(): BulkheadState {
+    return {
+      active: this.active,
+      queued: this.queue.size,
+      limit: this.limit,
+      maxQueued: this.maxQueued,
+      admitted: this.admitted,
+      rejected: this.rejected,
+      timedOut: this.timedOut,
+      cancelled: this.cancelled,
+    };
+  }
+}
+
+/** A call waiting for a slot; as a teardown of its subscriber, unsubscribing makes it leave. */
+class Waiter implements QueueNode {
+  prev: QueueNode | undefined = undefined;
+  next: QueueNode | undefined = undefined;
+  level: Level | undefined = undefined;
+  timer: Subscription | undefined = undefined;
+
+  constructor(
+    private readonly pool: SlotPool,
+    readonly subscriber: Subscriber<unknown>,
+    readonly source: Observable<unknown>,
+    readonly priority: number,
+    readonly enqueuedAt: number,
+  ) {}
+
+  unsubscribe(): void {
+    this.pool.leave(this);
+  }
+}
+
+/** One running call: holds its slot until it settles. */
+class SlotCall<T> extends CallSubscriber<T> {
+  constructor(
+    destination: Subscriber<T>,
+    private readonly pool: SlotPool,
+    private readonly startedAt: number,
+    private readonly inflight: number,
+  ) {
+    super(destination, pool.judge as CallJudge<T>);
+  }
+
+  protected settle(outcome: Outcome): void {
+    this.pool.release(outcome, this.startedAt, this.inflight);
+  }
+}
+
+function sameState(a: BulkheadState, b: BulkheadState): boolean {
+  return a.active === b.active && a.queued === b.queued && a.limit === b.limit && a.maxQueued === b.maxQueued &&
+    a.admitted === b.admitted && a.rejected === b.rejected && a.timedOut === b.timedOut && a.cancelled === b.cancelled;
+}
