@@ -132,7 +132,7 @@ class RetryCore {
   apply<T>(source: Observable<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
       this.budget?.deposit();
-      new RetryRun(subscriber, this, source).subscribeNext();
+      run(new Attempt(subscriber, this, source, 1, undefined, this.maxElapsed === undefined ? 0 : this.scheduler.now()));
     });
   }
 
@@ -144,75 +144,97 @@ class RetryCore {
   }
 }
 
-/** The retry state of one subscription. */
-class RetryRun<T> {
-  /** Attempts made since the start or the last reset. */
-  private attempts = 0;
-  private previous: number | undefined = undefined;
-  private startedAt: number;
-  private subscribing = false;
-  private again = false;
+/**
+ * Subscribes `attempt`, then each follower an attempt hands over while it is still subscribing
+ * (a synchronous failure with a zero wait), in a loop rather than by recursion.
+ */
+function run<T>(attempt: Attempt<T> | undefined): void {
+  while (attempt !== undefined && !attempt.downstream.closed) {
+    attempt.downstream.add(attempt);
+    attempt.subscribing = true;
+    attempt.source.subscribe(attempt);
+    attempt.subscribing = false;
+    attempt = attempt.follower;
+  }
+}
+
+/**
+ * One subscription to the source, carrying the retry state of the whole subscription (attempt
+ * number since the start or the last reset, previous backoff delay, start of `maxElapsed`), which
+ * it copies into the attempt that follows it. It is not chained to the downstream subscriber as
+ * its destination: it forwards by hand and is added to the downstream's teardown, which keeps the
+ * success path to one small object.
+ */
+class Attempt<T> extends Subscriber<T> {
+  subscribing = false;
+  follower: Attempt<T> | undefined = undefined;
 
   constructor(
-    private readonly subscriber: Subscriber<T>,
+    readonly downstream: Subscriber<T>,
     private readonly core: RetryCore,
-    private readonly source: Observable<T>,
+    readonly source: Observable<T>,
+    /** Attempts made since the start or the last reset, this one included. */
+    private attempts: number,
+    private previous: number | undefined,
+    private startedAt: number,
   ) {
-    this.startedAt = core.maxElapsed === undefined ? 0 : core.scheduler.now();
+    super();
   }
 
-  /** Subscribes the next attempt; loops instead of recursing when an attempt fails synchronously. */
-  subscribeNext(): void {
-    if (this.subscribing) {
-      this.again = true;
-      return;
+  protected override _next(value: T): void {
+    const core = this.core;
+    if (core.resetOnSuccess) {
+      this.attempts = 1;
+      this.previous = undefined;
+      if (core.maxElapsed !== undefined) this.startedAt = core.scheduler.now();
     }
-    this.subscribing = true;
-    do {
-      this.again = false;
-      this.attempts++;
-      this.source.subscribe(new Attempt(this.subscriber, this));
-    } while (this.again && !this.subscriber.closed);
-    this.subscribing = false;
+    this.downstream.next(value);
   }
 
-  value(): void {
-    if (!this.core.resetOnSuccess) return;
-    this.attempts = 1;
-    this.previous = undefined;
-    if (this.core.maxElapsed !== undefined) this.startedAt = this.core.scheduler.now();
+  protected override _error(error: unknown): void {
+    this.unsubscribe();
+    this.failed(error);
   }
 
-  completed(): void {
+  protected override _complete(): void {
     const bus = this.core.bus;
     if (bus.observed) bus.emit({ type: 'success', policy: this.core.name, at: this.core.scheduler.now(), attempts: this.attempts });
+    // The downstream's teardown unsubscribes this attempt too; this order spares a list removal.
+    this.downstream.complete();
+    this.unsubscribe();
   }
 
-  failed(error: unknown): void {
-    if (this.subscriber.closed) return;
+  private failed(error: unknown): void {
+    if (this.downstream.closed) return;
     const core = this.core;
     const attempt = this.attempts;
     let wait: number;
+    let delay: number;
     try {
       if (!core.retryable(error, attempt)) return this.giveUp('not-retryable', error, error);
       if (attempt >= core.maxAttempts) return this.exhausted('max-attempts', error);
-      const delay = clampDelay(core.backoff(attempt, this.previous), core.maxDelay);
+      delay = clampDelay(core.backoff(attempt, this.previous), core.maxDelay);
       const retryAfter = retryAfterOf(error);
       if (retryAfter !== undefined && retryAfter > core.maxDelay) return this.exhausted('max-delay', error);
       wait = retryAfter !== undefined && retryAfter > delay ? retryAfter : delay;
       if (core.maxElapsed !== undefined && core.scheduler.now() + wait - this.startedAt > core.maxElapsed) return this.exhausted('max-elapsed', error);
       if (core.budget !== undefined && !core.budget.tryWithdraw()) return this.giveUp('budget', error, error);
-      this.previous = delay;
     } catch (thrown) {
       return this.giveUp('not-retryable', thrown, thrown);
     }
     if (core.bus.observed) core.bus.emit({ type: 'retry', policy: core.name, at: core.scheduler.now(), attempt, delay: wait, error });
-    if (wait === 0) return this.subscribeNext();
+    const next = new Attempt(this.downstream, core, this.source, attempt + 1, delay, this.startedAt);
+    if (wait === 0) {
+      if (this.subscribing) this.follower = next;
+      else run(next);
+      return;
+    }
+    const downstream = this.downstream;
     const timer: Subscription = scheduleOnce(core.scheduler, wait, () => {
-      this.subscriber.remove(timer);
-      this.subscribeNext();
+      downstream.remove(timer);
+      run(next);
     });
-    this.subscriber.add(timer);
+    downstream.add(timer);
   }
 
   private exhausted(reason: GiveUpReason, error: unknown): void {
@@ -222,32 +244,7 @@ class RetryRun<T> {
   private giveUp(reason: GiveUpReason, error: unknown, surfaced: unknown): void {
     const core = this.core;
     if (core.bus.observed) core.bus.emit({ type: 'give-up', policy: core.name, at: core.scheduler.now(), attempts: this.attempts, reason, error });
-    this.subscriber.error(surfaced);
-  }
-}
-
-/** One subscription to the source: forwards values and completion, hands errors to the run. */
-class Attempt<T> extends Subscriber<T> {
-  constructor(
-    destination: Subscriber<T>,
-    private readonly run: RetryRun<T>,
-  ) {
-    super(destination);
-  }
-
-  protected override _next(value: T): void {
-    this.run.value();
-    this.destination.next(value);
-  }
-
-  protected override _error(error: unknown): void {
-    this.unsubscribe();
-    this.run.failed(error);
-  }
-
-  protected override _complete(): void {
-    this.run.completed();
-    super._complete();
+    this.downstream.error(surfaced);
   }
 }
 

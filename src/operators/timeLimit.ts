@@ -94,39 +94,48 @@ export function timeLimit(config: TimeLimitConfig): TimeLimit {
 
 const PROTO = policyPrototype(['events$'], []);
 
-/** A call's place in one deadline list. */
-class Slot {
+/** A call's place in one deadline list: the call itself for `duration`, a small slot for `first`/`each`. */
+interface Node {
+  at: number;
+  list: DeadlineList | undefined;
+  older: Node | undefined;
+  newer: Node | undefined;
+  kind: TimeLimitKind;
+  readonly call: LimitCall<unknown>;
+}
+
+class GapSlot implements Node {
   at = 0;
   list: DeadlineList | undefined = undefined;
-  older: Slot | undefined = undefined;
-  newer: Slot | undefined = undefined;
+  older: Node | undefined = undefined;
+  newer: Node | undefined = undefined;
 
   constructor(
     readonly call: LimitCall<unknown>,
-    readonly kind: TimeLimitKind,
+    public kind: TimeLimitKind,
   ) {}
 }
 
 /** A doubly linked FIFO; deadlines only ever grow from head to tail. */
 class DeadlineList {
-  head: Slot | undefined = undefined;
-  private tail: Slot | undefined = undefined;
+  head: Node | undefined = undefined;
+  private tail: Node | undefined = undefined;
 
-  push(slot: Slot, at: number): void {
-    slot.at = at;
-    slot.list = this;
-    slot.older = this.tail;
-    if (this.tail === undefined) this.head = slot;
-    else this.tail.newer = slot;
-    this.tail = slot;
+  push(node: Node, at: number): void {
+    node.at = at;
+    node.list = this;
+    node.older = this.tail;
+    if (this.tail === undefined) this.head = node;
+    else this.tail.newer = node;
+    this.tail = node;
   }
 
-  remove(slot: Slot): void {
-    if (slot.older === undefined) this.head = slot.newer;
-    else slot.older.newer = slot.newer;
-    if (slot.newer === undefined) this.tail = slot.older;
-    else slot.newer.older = slot.older;
-    slot.list = slot.older = slot.newer = undefined;
+  remove(node: Node): void {
+    if (node.older === undefined) this.head = node.newer;
+    else node.older.newer = node.newer;
+    if (node.newer === undefined) this.tail = node.older;
+    else node.newer.older = node.older;
+    node.list = node.older = node.newer = undefined;
   }
 }
 
@@ -152,29 +161,33 @@ class LimitCore {
   }
 
   apply<T>(source: Observable<T>): Observable<T> {
-    return new Observable<T>((subscriber) => new LimitCall(subscriber, this).start(source));
+    return new Observable<T>((subscriber) => {
+      const call = new LimitCall(subscriber, this);
+      subscriber.add(call);
+      call.start(source);
+    });
   }
 
-  /** Puts `slot` at the tail of `list` with deadline `at`, leaving any list it was in. */
-  place(slot: Slot, list: DeadlineList, at: number): void {
-    slot.list?.remove(slot);
-    list.push(slot, at);
-    if (!this.waking && (this.timer === undefined || at < this.timerAt)) this.arm(at);
+  /** Puts `node` at the tail of `list` with deadline `at` (leaving any list it was in); `now` is the current time. */
+  place(node: Node, list: DeadlineList, at: number, now: number): void {
+    node.list?.remove(node);
+    list.push(node, at);
+    if (!this.waking && (this.timer === undefined || at < this.timerAt)) this.arm(at, now);
   }
 
-  /** Takes `slot` out of its list; cancels the action once no call waits. */
-  leave(slot: Slot): void {
-    slot.list!.remove(slot);
+  /** Takes `node` out of its list; cancels the action once no call waits. */
+  leave(node: Node): void {
+    node.list!.remove(node);
     if (this.timer !== undefined && this.durations.head === undefined && this.firsts.head === undefined && this.gaps.head === undefined) {
       this.timer.unsubscribe();
       this.timer = undefined;
     }
   }
 
-  private arm(at: number): void {
+  private arm(at: number, now: number): void {
     this.timer?.unsubscribe();
     this.timerAt = at;
-    this.timer = scheduleOnce(this.scheduler, at - this.scheduler.now(), () => this.wake());
+    this.timer = scheduleOnce(this.scheduler, at - now, () => this.wake());
   }
 
   private wake(): void {
@@ -189,11 +202,11 @@ class LimitCore {
     }
     // A real clock may wake early, and calls may have joined or moved meanwhile: wait for the next head.
     const next = this.earliest();
-    if (next !== undefined) this.arm(next.at);
+    if (next !== undefined) this.arm(next.at, this.scheduler.now());
   }
 
   /** The head with the earliest deadline; on a tie `duration`, then `first`, then `each`. */
-  private earliest(): Slot | undefined {
+  private earliest(): Node | undefined {
     let best = this.durations.head;
     const first = this.firsts.head;
     if (first !== undefined && (best === undefined || first.at < best.at)) best = first;
@@ -207,21 +220,30 @@ class LimitCore {
   }
 }
 
-/** One call: forwards everything, keeps its deadlines in the core's lists. */
-class LimitCall<T> extends Subscriber<T> {
+/**
+ * One call. It is its own node in the `duration` list. It forwards to the downstream subscriber by
+ * hand (it is added to the downstream's teardown rather than chained as its destination), which
+ * keeps the path of a call that never times out short.
+ */
+class LimitCall<T> extends Subscriber<T> implements Node {
+  at = 0;
+  list: DeadlineList | undefined = undefined;
+  older: Node | undefined = undefined;
+  newer: Node | undefined = undefined;
+  kind: TimeLimitKind = 'duration';
+  readonly call: LimitCall<unknown> = this;
   private readonly startedAt: number;
   /** Set once the synchronous part of the subscribe is over and the call still runs. */
   private queued = false;
   private seen = false;
   private lastAt = 0;
-  private whole: Slot | undefined = undefined;
-  private gap: Slot | undefined = undefined;
+  private gap: GapSlot | undefined = undefined;
 
   constructor(
-    destination: Subscriber<T>,
+    private readonly downstream: Subscriber<T>,
     private readonly core: LimitCore,
   ) {
-    super(destination);
+    super();
     this.startedAt = core.scheduler.now();
   }
 
@@ -230,66 +252,61 @@ class LimitCall<T> extends Subscriber<T> {
     if (this.closed) return;
     this.queued = true;
     const core = this.core;
-    if (core.duration !== undefined) core.place((this.whole = new Slot(this, 'duration')), core.durations, this.startedAt + core.duration);
+    const now = core.scheduler.now();
+    if (core.duration !== undefined) core.place(this, core.durations, this.startedAt + core.duration, now);
     if (this.seen) {
-      if (core.each !== undefined) core.place((this.gap = new Slot(this, 'each')), core.gaps, this.lastAt + core.each);
+      if (core.each !== undefined) core.place((this.gap = new GapSlot(this, 'each')), core.gaps, this.lastAt + core.each, now);
     } else if (core.first !== undefined) {
-      core.place((this.gap = new Slot(this, 'first')), core.firsts, this.startedAt + core.first);
+      core.place((this.gap = new GapSlot(this, 'first')), core.firsts, this.startedAt + core.first, now);
     } else if (core.each !== undefined) {
-      core.place((this.gap = new Slot(this, 'each')), core.gaps, this.startedAt + core.each);
+      core.place((this.gap = new GapSlot(this, 'each')), core.gaps, this.startedAt + core.each, now);
     }
   }
 
   protected override _next(value: T): void {
     const core = this.core;
     if (core.each !== undefined) {
-      this.lastAt = core.scheduler.now();
+      const now = (this.lastAt = core.scheduler.now());
       if (this.queued) {
-        let gap = this.gap;
-        if (gap === undefined || gap.kind !== 'each') {
-          this.release(gap);
-          gap = this.gap = new Slot(this, 'each');
-        }
-        core.place(gap, core.gaps, this.lastAt + core.each);
+        const gap = (this.gap ??= new GapSlot(this, 'each'));
+        gap.kind = 'each';
+        core.place(gap, core.gaps, now + core.each, now);
       }
-    } else if (!this.seen && this.gap !== undefined) {
-      this.release(this.gap);
+    } else if (!this.seen && this.gap?.list !== undefined) {
+      core.leave(this.gap);
     }
     this.seen = true;
-    this.destination.next(value);
+    this.downstream.next(value);
   }
 
   protected override _error(error: unknown): void {
-    this.releaseAll();
-    super._error(error);
+    this.unsubscribe();
+    this.downstream.error(error);
   }
 
   protected override _complete(): void {
-    this.releaseAll();
-    super._complete();
+    this.release();
+    this.downstream.complete();
+    this.unsubscribe();
   }
 
   override unsubscribe(): void {
-    if (!this.closed) this.releaseAll();
+    if (!this.closed) this.release();
     super.unsubscribe();
   }
 
   /** The deadline `kind` has come: unsubscribe the source, report, then error downstream. */
   expire(kind: TimeLimitKind, after: number): void {
-    const destination = this.destination;
     const core = this.core;
     this.unsubscribe();
     const now = core.scheduler.now();
     if (core.bus.observed) core.bus.emit({ type: 'timeout', policy: core.name, at: now, limit: kind, after, elapsed: now - this.startedAt });
-    destination.error(new TimeLimitError(core.name, kind, after));
+    this.downstream.error(new TimeLimitError(core.name, kind, after));
   }
 
-  private releaseAll(): void {
-    this.release(this.whole);
-    this.release(this.gap);
-  }
-
-  private release(slot: Slot | undefined): void {
-    if (slot?.list !== undefined) this.core.leave(slot);
+  /** Leaves every deadline list. */
+  private release(): void {
+    if (this.list !== undefined) this.core.leave(this);
+    if (this.gap?.list !== undefined) this.core.leave(this.gap);
   }
 }
