@@ -31,6 +31,15 @@ export type { TimeLimit, TimeLimitConfig, TimeLimitEvent, TimeLimitKind } from '
 /* Bulkhead and adaptive concurrency */
 export { bulkhead } from './operators/bulkhead.js';
 export type { Bulkhead, BulkheadConfig, BulkheadEvent, BulkheadState, BulkheadStats } from './operators/bulkhead.js';
+export { adaptiveConcurrency } from './operators/adaptiveConcurrency.js';
+export type {
+  AdaptiveConcurrency,
+  AdaptiveConcurrencyConfig,
+  AdaptiveConcurrencyEvent,
+  AdaptiveConcurrencyStats,
+  ConcurrencyLimitAlgorithm,
+  ConcurrencyLimitEvent,
+} from './operators/adaptiveConcurrency.js';
 
 /* Fallback, cache and hedging */
 export { cache } from './operators/cache.js';
