@@ -5,7 +5,8 @@
  * once when it errors, completes or is unsubscribed (a `CallSubscriber` settles it). When every
  * slot is busy it waits in a `WaitQueue` (priority, then FIFO), with an optional timeout through
  * the scheduler; when the queue is full it is rejected at subscribe time. A released slot goes to
- * the next waiter synchronously, in the same turn. The limit is a field, so an adaptive policy
+ * the next waiter synchronously, in the same turn (for a cancelled call, right after its upstream
+ * is torn down, so upstream never sees more than `limit` subscriptions at once). The limit is a field, so an adaptive policy
  * moves it (`setLimit`) and overrides `sample` to hear how each call went.
  *
  * State changes are published once per operation, after every waiter that can start has started,
@@ -59,7 +60,7 @@ export type BulkheadEvent =
   | (EventBase & { readonly type: 'released'; readonly outcome: Outcome; readonly duration: number });
 
 /** The adaptive limit moved. */
-export type LimitEvent = EventBase & { readonly type: 'limit'; readonly from: number; readonly to: number };
+export type ConcurrencyLimitEvent = EventBase & { readonly type: 'limit'; readonly from: number; readonly to: number };
 
 export interface PoolConfig {
   readonly name: string;
@@ -84,11 +85,13 @@ export class SlotPool {
   private timedOut = 0;
   private cancelled = 0;
   private draining = false;
+  /** While > 0, a released slot is not handed over yet (a cancelled call is still tearing down upstream). */
+  private holds = 0;
   /** Subscribers of `state$`: with none, nothing is published (`state$` catches up on subscribe). */
   private watchers = 0;
   private readonly cell: StateCell<BulkheadState>;
   private stateStream: Observable<BulkheadState> | undefined = undefined;
-  protected readonly bus = new EventBus<BulkheadEvent | LimitEvent>();
+  protected readonly bus = new EventBus<BulkheadEvent | ConcurrencyLimitEvent>();
   /** True when `sample` must hear every finished call. */
   protected sampling = false;
 
@@ -114,7 +117,7 @@ export class SlotPool {
     }));
   }
 
-  get events$(): Observable<BulkheadEvent | LimitEvent> {
+  get events$(): Observable<BulkheadEvent | ConcurrencyLimitEvent> {
     return this.bus.events$;
   }
 
@@ -209,9 +212,18 @@ export class SlotPool {
     waiter.subscriber.error(withoutStack(() => new QueueTimeoutError(this.name, this.queueTimeout as number)));
   }
 
+  /** Defers handing over slots until `resume()`. */
+  hold(): void {
+    this.holds++;
+  }
+
+  resume(): void {
+    if (--this.holds === 0) this.drain();
+  }
+
   /** Starts waiters while slots are free; a call that ends synchronously inside it just frees its slot for the loop. */
   private drain(): void {
-    if (this.draining) return;
+    if (this.draining || this.holds > 0) return;
     if (this.active < this.limit && this.queue.size > 0) {
       this.draining = true;
       try {
@@ -230,7 +242,7 @@ export class SlotPool {
   }
 
   private publish(): void {
-    if (this.watchers > 0 && !this.draining) this.cell.set(this.snapshot());
+    if (this.watchers > 0 && !this.draining && this.holds === 0) this.cell.set(this.snapshot());
   }
 
   private snapshot(): BulkheadState {
@@ -280,6 +292,18 @@ class SlotCall<T> extends CallSubscriber<T> {
 
   protected settle(outcome: Outcome): void {
     this.pool.release(outcome, this.startedAt, this.inflight);
+  }
+
+  /** On cancellation the slot is released before upstream is torn down: hand it over only after. */
+  override unsubscribe(): void {
+    if (this.closed) return;
+    const pool = this.pool;
+    pool.hold();
+    try {
+      super.unsubscribe();
+    } finally {
+      pool.resume();
+    }
   }
 }
 

@@ -8,6 +8,8 @@ export { scriptedService } from './scriptedService.js';
 export type { ScriptedCall, ScriptedService, ScriptStep } from './scriptedService.js';
 export { isLegalBreakerTransition, watchBreakerLaws } from './laws.js';
 export type { LawWatcher } from './laws.js';
+export { watchBulkheadLaws } from './bulkheadLaws.js';
+export type { WatchablePool } from './bulkheadLaws.js';
 export { watchLimiterLaws } from './limiterLaws.js';
 export type { LimiterBound, LimiterLawWatcher } from './limiterLaws.js';
 export { breakerConfigArb, breakerStrategyArb, callCommandsArb } from './arbitraries.js';
