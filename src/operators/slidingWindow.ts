@@ -25,8 +25,8 @@ export interface SlidingWindowConfig extends LimiterOptions {
  * Modes, keys, cost and `retryAfter` work as in `tokenBucket`.
  *
  * ```text
- * calls:                  a-b-c----d-e|     (each letter: one subscription)
- * limit 2, window 6 ms:   a-b-#----d-#      c: retryAfter 4 (a leaves at 6); e: retryAfter 1 (b leaves at 8)
+ * calls:                  ab-c--d|     (each letter: one subscription)
+ * limit 2, window 6 ms:   ab-#--d      c: retryAfter 3 (a leaves the window at 6)
  * ```
  *
  * ```ts

@@ -25,8 +25,8 @@ export interface TokenBucketConfig extends LimiterOptions {
  * `wait` mode it waits in a FIFO queue, or is rejected at once when the wait would pass `maxWait`.
  *
  * ```text
- * calls:                   a-b-c-d-------e|      (each letter: one subscription)
- * capacity 2, 1 per 4 ms:  a-b-#-d-------e       c rejected (retryAfter 2), d admitted at 6
+ * calls:                   abc---d|     (each letter: one subscription)
+ * capacity 2, 1 per 4 ms:  ab#---d      c: RateLimitedError, retryAfter 2 (0.5 tokens at 2)
  * ```
  *
  * ```ts
