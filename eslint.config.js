@@ -20,8 +20,9 @@ export default tseslint.config(
   {
     files: ['src/internal/**/*.ts', 'src/breaker/**/*.ts'],
     rules: {
-      // The kernel and the pure parts never reach up into operators, subpaths or the testing kit.
-      'no-restricted-imports': ['error', { patterns: ['**/operators/*', '**/testing/*', '**/index.js'] }],
+      // The kernel and the pure parts never reach up into operators, subpaths or the testing kit
+      // (types only: an operator file owns its public types).
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/operators/*', '**/testing/*', '**/index.js'], allowTypeImports: true }] }],
     },
   },
   {

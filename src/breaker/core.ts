@@ -1,0 +1,283 @@
+/**
+ * @internal The circuit breaker's core: admission, outcomes, transitions, timers and streams.
+ * One core per `circuitBreaker()` call, shared by every pipeline the breaker is piped into.
+ */
+import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { CircuitOpenError } from '../errors.js';
+import { CallSubscriber, type Outcome } from '../internal/call.js';
+import { EventBus, StateCell } from '../internal/cell.js';
+import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
+import { checker } from '../internal/validate.js';
+import type { CircuitBreakerEvent, CircuitBreakerStats } from '../operators/circuitBreaker.js';
+import { DEFAULT_BREAK_DURATION, type ParsedBreakerConfig } from './config.js';
+import { CLOSED, transition, type CircuitState, type Machine, type Signal } from './machine.js';
+import { fromSnapshot, toSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
+import type { Strategy } from './strategy.js';
+
+/** Admission results. */
+const REJECTED = 0;
+const ADMITTED = 1;
+const TRIAL = 2;
+
+export class BreakerCore {
+  readonly name: string;
+  private readonly scheduler: SchedulerLike;
+  private readonly strategy: Strategy;
+  /** True when every call needs its start time: slow-call tracking or a time window. */
+  private readonly timed: boolean;
+  private machine: Machine = CLOSED;
+  /** Bumped on every transition; a call from an earlier epoch is late. */
+  private epoch = 0;
+  private trialsActive = 0;
+  private trialSuccesses = 0;
+  private previousBreak: number | undefined = undefined;
+  private timer: Subscription | undefined = undefined;
+  private readonly cell: StateCell<CircuitState>;
+  private readonly bus = new EventBus<CircuitBreakerEvent>();
+  private readonly metricsBus = new EventBus<CircuitBreakerStats>();
+  private metricsStream: Observable<CircuitBreakerStats> | undefined = undefined;
+  private rejected = 0;
+  private successes = 0;
+  private failures = 0;
+  private ignored = 0;
+  private cancelled = 0;
+  private lastFailureAt: number | null = null;
+
+  constructor(readonly config: ParsedBreakerConfig) {
+    this.name = config.name;
+    this.scheduler = resolveScheduler(config.scheduler);
+    this.strategy = config.makeStrategy();
+    this.timed = config.slowCallDuration !== undefined || config.timeWindow;
+    if (config.initialState !== undefined) {
+      this.machine = fromSnapshot(checker(this.name), config.initialState, this.strategy);
+    }
+    this.cell = new StateCell<CircuitState>(this.machine.kind);
+    if (this.machine.kind === 'open') this.armHalfOpen(this.machine.until - this.scheduler.now());
+  }
+
+  get state$(): Observable<CircuitState> {
+    return this.cell.changes$;
+  }
+
+  get events$(): Observable<CircuitBreakerEvent> {
+    return this.bus.events$;
+  }
+
+  get metrics$(): Observable<CircuitBreakerStats> {
+    return (this.metricsStream ??= new Observable<CircuitBreakerStats>((subscriber) => {
+      subscriber.next(this.stats());
+      return this.metricsBus.events$.subscribe(subscriber);
+    }));
+  }
+
+  apply<T>(source: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      // The clock is read only when something needs it: a closed breaker that tracks no time
+      // and has no listener admits and records a call without reading it.
+      const now = this.machine.kind !== 'closed' || this.timed || this.bus.observed ? this.scheduler.now() : Number.NaN;
+      const admission = this.admit(now);
+      if (admission === REJECTED) return this.reject(subscriber, now);
+      new BreakerCall(subscriber, this, now, this.epoch, admission === TRIAL).run(source);
+    });
+  }
+
+  private admit(now: number): number {
+    let m = this.machine;
+    if (m.kind === 'open' && now >= m.until) {
+      this.signal('elapsed', now);
+      m = this.machine;
+    }
+    switch (m.kind) {
+      case 'closed':
+      case 'disabled':
+        return ADMITTED;
+      case 'half-open':
+        if (this.trialsActive >= this.config.halfOpenMaxCalls) return REJECTED;
+        this.trialsActive++;
+        return TRIAL;
+      default:
+        return REJECTED;
+    }
+  }
+
+  private reject(subscriber: Subscriber<unknown>, now: number): void {
+    const m = this.machine;
+    const state = m.kind === 'open' ? 'open' : m.kind === 'isolated' ? 'isolated' : 'half-open';
+    const retryAfter = m.kind === 'open' ? m.until - now : undefined;
+    this.rejected++;
+    if (this.bus.observed) this.bus.emit({ type: 'rejected', policy: this.name, at: now, state, retryAfter });
+    this.publishMetrics();
+    subscriber.error(new CircuitOpenError(this.name, state, retryAfter));
+  }
+
+  /** Records the end of a call admitted at `startedAt` in `epoch`. */
+  finish(outcome: Outcome, error: unknown, startedAt: number, epoch: number, trial: boolean): void {
+    // See `apply`: a call admitted without reading the clock, that succeeded, needs no time.
+    const now = startedAt === startedAt || outcome !== 'success' || this.bus.observed || this.metricsBus.observed ? this.scheduler.now() : Number.NaN;
+    const duration = now - startedAt;
+    const slowLimit = this.config.slowCallDuration;
+    const slow = slowLimit !== undefined && duration >= slowLimit;
+    const late = epoch !== this.epoch;
+    this.count(outcome, now);
+    if (this.bus.observed) this.bus.emit(outcomeEvent(outcome, this.name, now, duration, late, slow, error));
+    if (!late) this.judge(outcome, slow, trial, now);
+    this.publishMetrics();
+  }
+
+  private count(outcome: Outcome, now: number): void {
+    switch (outcome) {
+      case 'success':
+        this.successes++;
+        break;
+      case 'failure':
+        this.failures++;
+        this.lastFailureAt = now;
+        break;
+      case 'ignored':
+        this.ignored++;
+        break;
+      case 'cancelled':
+        this.cancelled++;
+    }
+  }
+
+  /** Moves the state machine for an outcome of the current epoch. */
+  private judge(outcome: Outcome, slow: boolean, trial: boolean, now: number): void {
+    if (outcome === 'ignored' || outcome === 'cancelled') {
+      if (trial) this.trialsActive--;
+      return;
+    }
+    const failure = outcome === 'failure';
+    if (trial) {
+      this.trialsActive--;
+      if (failure || slow) this.signal('trial-failed', now);
+      else if (++this.trialSuccesses >= this.config.successThreshold) this.signal('trials-passed', now);
+      return;
+    }
+    // Closed or disabled (open and isolated admit no call of their own epoch).
+    if (this.strategy.record(now, failure, slow) && this.machine.kind === 'closed') this.signal('trip', now);
+  }
+
+  private signal(signal: Signal, now: number): void {
+    const from = this.machine;
+    const to = transition(from, signal, now, (opens) => this.breakFor(opens));
+    if (signal === 'reset') {
+      this.strategy.clear();
+      this.previousBreak = undefined;
+    }
+    if (to === from) return;
+    this.machine = to;
+    this.epoch++;
+    this.trialsActive = 0;
+    this.trialSuccesses = 0;
+    this.strategy.clear();
+    this.timer?.unsubscribe();
+    this.timer = undefined;
+    if (to.kind === 'open') this.armHalfOpen(to.until - now);
+    else if (to.kind === 'closed') this.previousBreak = undefined;
+    if (this.bus.observed) this.bus.emit({ type: 'transition', policy: this.name, at: now, from: from.kind, to: to.kind });
+    this.cell.set(to.kind);
+  }
+
+  private breakFor(opens: number): number {
+    const duration = this.config.breakDuration;
+    if (typeof duration === 'number') return duration;
+    let ms: unknown;
+    try {
+      ms = duration(opens, this.previousBreak);
+    } catch {
+      ms = undefined;
+    }
+    const result = typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_BREAK_DURATION;
+    this.previousBreak = result;
+    return result;
+  }
+
+  /** One action on the scheduler at the end of the break, so `state$` shows half-open without traffic. */
+  private armHalfOpen(delay: number): void {
+    this.timer = scheduleOnce(this.scheduler, delay, () => {
+      this.timer = undefined;
+      const m = this.machine;
+      if (m.kind !== 'open') return;
+      const now = this.scheduler.now();
+      // A real clock may wake a millisecond early: wait for the rest.
+      if (now < m.until) this.armHalfOpen(m.until - now);
+      else this.control('elapsed');
+    });
+  }
+
+  private control(signal: Signal): void {
+    this.signal(signal, this.scheduler.now());
+    this.publishMetrics();
+  }
+
+  isolate(): void {
+    this.control('isolate');
+  }
+
+  reset(): void {
+    this.control('reset');
+  }
+
+  disable(): void {
+    this.control('disable');
+  }
+
+  exportState(): CircuitBreakerSnapshot {
+    return toSnapshot(this.machine, this.strategy);
+  }
+
+  stats(): CircuitBreakerStats {
+    const now = this.scheduler.now();
+    const { calls, failures, slowCalls } = this.strategy.counts(now);
+    const m = this.machine;
+    return {
+      name: this.name,
+      state: m.kind,
+      failureRate: calls === 0 ? 0 : failures / calls,
+      slowCallRate: calls === 0 ? 0 : slowCalls / calls,
+      calls,
+      failures,
+      successes: calls - failures,
+      slowCalls,
+      rejected: this.rejected,
+      totals: { successes: this.successes, failures: this.failures, ignored: this.ignored, cancelled: this.cancelled },
+      lastFailureAt: this.lastFailureAt,
+      nextAttemptAt: m.kind === 'open' ? m.until : null,
+      halfOpen: { active: this.trialsActive, successes: this.trialSuccesses },
+    };
+  }
+
+  private publishMetrics(): void {
+    if (this.metricsBus.observed) this.metricsBus.emit(this.stats());
+  }
+}
+
+class BreakerCall<T> extends CallSubscriber<T> {
+  constructor(
+    destination: Subscriber<T>,
+    private readonly core: BreakerCore,
+    private readonly startedAt: number,
+    private readonly epoch: number,
+    private readonly trial: boolean,
+  ) {
+    super(destination, core.config);
+  }
+
+  protected settle(outcome: Outcome, error: unknown): void {
+    this.core.finish(outcome, error, this.startedAt, this.epoch, this.trial);
+  }
+}
+
+function outcomeEvent(outcome: Outcome, policy: string, at: number, duration: number, late: boolean, slow: boolean, error: unknown): CircuitBreakerEvent {
+  switch (outcome) {
+    case 'success':
+      return { type: 'success', policy, at, duration, late, slow };
+    case 'failure':
+      return { type: 'failure', policy, at, duration, late, slow, error };
+    case 'ignored':
+      return { type: 'ignored', policy, at, duration, late, error };
+    case 'cancelled':
+      return { type: 'cancelled', policy, at, duration, late };
+  }
+}
