@@ -56,8 +56,12 @@ export type BulkheadEvent =
   | (EventBase & { readonly type: 'timed-out'; readonly priority: number; readonly waited: number })
   /** Unsubscribed while waiting: it left the queue. */
   | (EventBase & { readonly type: 'cancelled'; readonly priority: number; readonly waited: number })
-  /** A running call ended and gave its slot back; `duration` from upstream subscription to the end. */
-  | (EventBase & { readonly type: 'released'; readonly outcome: Outcome; readonly duration: number });
+  /**
+   * A running call ended and gave its slot back; `duration` from upstream subscription to the end,
+   * `undefined` for a call that started before `events$` had a subscriber (the clock is read on the
+   * admission path only when someone listens).
+   */
+  | (EventBase & { readonly type: 'released'; readonly outcome: Outcome; readonly duration: number | undefined });
 
 /** The adaptive limit moved. */
 export type ConcurrencyLimitEvent = EventBase & { readonly type: 'limit'; readonly from: number; readonly to: number };
@@ -126,11 +130,15 @@ export class SlotPool {
   }
 
   apply<T>(source: Observable<T>, priority = 0): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      if (this.active < this.limit && this.queue.size === 0) this.start(subscriber, source, priority, 0, this.scheduler.now());
-      else if (this.queue.size < this.maxQueued) this.enqueue(subscriber, source, priority);
-      else this.reject(subscriber, priority);
-    });
+    return new PoolCall(this, source, priority);
+  }
+
+  /** One subscription to a guarded source: a slot, a place in the queue, or a rejection. */
+  admit<T>(subscriber: Subscriber<T>, source: Observable<T>, priority: number): void {
+    // The clock is read only when someone needs the time: an adaptive limit or an events$ subscriber.
+    if (this.active < this.limit && this.queue.size === 0) this.start(subscriber, source, priority, 0, this.sampling || this.bus.observed ? this.scheduler.now() : undefined);
+    else if (this.queue.size < this.maxQueued) this.enqueue(subscriber, source, priority);
+    else this.reject(subscriber, priority);
   }
 
   /** An operator on this pool whose calls wait with `priority` (higher first, FIFO within one). */
@@ -148,10 +156,10 @@ export class SlotPool {
     this.drain();
   }
 
-  private start<T>(subscriber: Subscriber<T>, source: Observable<T>, priority: number, waited: number, now: number): void {
+  private start<T>(subscriber: Subscriber<T>, source: Observable<T>, priority: number, waited: number, now: number | undefined): void {
     const inflight = ++this.active;
     this.admitted++;
-    if (this.bus.observed) this.bus.emit({ type: 'admitted', policy: this.name, at: now, priority, waited });
+    if (this.bus.observed) this.bus.emit({ type: 'admitted', policy: this.name, at: now ?? this.scheduler.now(), priority, waited });
     this.publish();
     new SlotCall(subscriber, this, now, inflight).run(source);
   }
@@ -175,14 +183,15 @@ export class SlotPool {
   }
 
   /** A running call ended (exactly once per call). */
-  release(outcome: Outcome, startedAt: number, inflight: number): void {
+  release(outcome: Outcome, startedAt: number | undefined, inflight: number): void {
     this.active--;
     if (outcome === 'cancelled') this.cancelled++;
     const observed = this.bus.observed;
     if (observed || this.sampling) {
       const now = this.scheduler.now();
-      if (observed) this.bus.emit({ type: 'released', policy: this.name, at: now, outcome, duration: now - startedAt });
-      if (this.sampling) this.sample(outcome, now - startedAt, inflight, now);
+      const duration = startedAt === undefined ? undefined : now - startedAt;
+      if (observed) this.bus.emit({ type: 'released', policy: this.name, at: now, outcome, duration });
+      if (this.sampling && duration !== undefined) this.sample(outcome, duration, inflight, now);
     }
     this.drain();
   }
@@ -259,6 +268,22 @@ export class SlotPool {
   }
 }
 
+/** The observable a pool returns for a source: each subscription is admitted by the pool. */
+class PoolCall<T> extends Observable<T> {
+  constructor(
+    private readonly pool: SlotPool,
+    private readonly guarded: Observable<T>,
+    private readonly priority: number,
+  ) {
+    super();
+  }
+
+  // Observable calls `_subscribe` for a subclass (as Subject does); it saves a closure per call.
+  _subscribe(subscriber: Subscriber<T>): void {
+    this.pool.admit(subscriber, this.guarded, this.priority);
+  }
+}
+
 /** A call waiting for a slot; as a teardown of its subscriber, unsubscribing makes it leave. */
 class Waiter implements QueueNode {
   prev: QueueNode | undefined = undefined;
@@ -284,7 +309,7 @@ class SlotCall<T> extends CallSubscriber<T> {
   constructor(
     destination: Subscriber<T>,
     private readonly pool: SlotPool,
-    private readonly startedAt: number,
+    private readonly startedAt: number | undefined,
     private readonly inflight: number,
   ) {
     super(destination, pool.judge as CallJudge<T>);

@@ -8,7 +8,7 @@
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { adaptiveConcurrency, type AdaptiveConcurrencyConfig } from 'rx-resilience';
-import { scriptedService, watchBulkheadLaws } from 'rx-resilience/testing';
+import { scriptedService, watchBulkheadLaws, type ScriptedService, type ScriptStep } from 'rx-resilience/testing';
 
 const BASE = 100;
 
@@ -32,7 +32,7 @@ function simulate(config: AdaptiveConcurrencyConfig, phases: readonly Phase[]): 
   const policy = adaptiveConcurrency({ maxLimit: 200, ...config, scheduler });
   const laws = watchBulkheadLaws(policy);
   let phase = phases[0]!;
-  const service = scriptedService<number>((i) => ({ ok: i, after: Math.round(BASE * Math.max(1, service.active / phase.knee)) }), scheduler);
+  const service: ScriptedService<number> = scriptedService<number>((i): ScriptStep<number> => ({ ok: i, after: Math.round(BASE * Math.max(1, service.active / phase.knee)) }), scheduler);
   let started = 0;
   const startClients = (n: number) => {
     for (; started < n; started++) {
@@ -53,7 +53,7 @@ function simulate(config: AdaptiveConcurrencyConfig, phases: readonly Phase[]): 
   policy.events$.subscribe((e) => {
     if (!secondHalf) return;
     if (e.type === 'rejected') rejected++;
-    if (e.type === 'released' && e.outcome === 'success') maxRtt = Math.max(maxRtt, e.duration);
+    if (e.type === 'released' && e.outcome === 'success') maxRtt = Math.max(maxRtt, e.duration ?? Infinity);
   });
   const reports: PhaseReport[] = [];
   let from = 0;

@@ -220,6 +220,23 @@ describe('bulkhead state and events', () => {
   });
 });
 
+describe('bulkhead clock reads', () => {
+  it('reads the clock on admission only when someone listens; a call that started unobserved has no duration', () => {
+    const scheduler = testScheduler();
+    let reads = 0;
+    const counting = { now: () => (reads++, scheduler.now()), schedule: scheduler.schedule.bind(scheduler) };
+    const pool = bulkhead({ maxConcurrent: 2, scheduler: counting });
+    const early = new Subject<void>();
+    early.pipe(pool).subscribe();
+    of(1).pipe(pool).subscribe();
+    expect(reads).toBe(0);
+    const events: BulkheadEvent[] = [];
+    pool.events$.subscribe((e) => events.push(e));
+    early.complete();
+    expect(events).toEqual([{ type: 'released', policy: pool.name, at: 0, outcome: 'success', duration: undefined }]);
+  });
+});
+
 describe('bulkhead on a hand-driven scheduler', () => {
   it('leaves no action scheduled once a waiter starts, leaves or the pool is idle', () => {
     const scheduler = testScheduler();
