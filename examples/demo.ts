@@ -1,8 +1,11 @@
 /**
  * The live demo (`npm start`): a flaky upstream on loopback HTTP goes through phases — healthy,
- * outage, slow, recovery — while a client calls it through a circuit breaker. The terminal shows
- * the breaker's state, its window and totals, and every transition as it happens; the demo ends
- * by itself with a summary.
+ * outage, slow, recovery — while a client calls it through the whole stack:
+ *
+ *   fetch → timeLimit (per attempt) → circuitBreaker → retryBackoff → bulkhead → tokenBucket
+ *
+ * The terminal shows every policy's state as it changes and every breaker transition; the demo
+ * ends by itself with a summary.
  *
  *   npm start                      # 20 s
  *   npm start -- --seconds=40      # longer phases
@@ -11,8 +14,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defer, interval, takeUntil, timer, type Subscription } from 'rxjs';
-import { circuitBreaker, isResilienceError, type CircuitState } from 'rx-resilience';
+import { defer, finalize, from, interval, takeUntil, timer, type Subscription } from 'rxjs';
+import { bulkhead, circuitBreaker, exponential, isResilienceError, retryBackoff, timeLimit, tokenBucket, type CircuitState } from 'rx-resilience';
 
 const seconds = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 20);
 if (!Number.isFinite(seconds) || seconds < 4) throw new Error('--seconds must be a number >= 4');
@@ -27,8 +30,8 @@ function startUpstream(): Promise<Server> {
     const phase = phaseNow();
     const reply = (status: number, body: string) => res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
     if (phase === 'outage') return reply(503, 'down');
-    if (phase === 'slow') return void setTimeout(() => reply(200, 'slow ok'), 400);
-    if (phase === 'recovery' && Math.random() < 0.2) return reply(503, 'flaky');
+    if (phase === 'slow') return void setTimeout(() => reply(200, 'slow ok'), Math.random() < 0.5 ? 200 : 600);
+    if (phase === 'recovery' && Math.random() < 0.1) return reply(503, 'flaky');
     return reply(200, 'ok');
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -44,10 +47,28 @@ const breaker = circuitBreaker({
   breakDuration: (opens) => Math.min(4_000, 1_000 * 2 ** (opens - 1)),
   halfOpenMaxCalls: 2,
   successThreshold: 2,
-  isFailureResult: (response: Response) => response.status >= 500,
+  isFailureResult: (status: number) => status >= 500,
 });
 
-const tally = { ok: 0, failed: 0, rejected: 0 };
+// Innermost first: each attempt gets 400 ms (then its HTTP request is aborted); the breaker judges
+// attempts; the retry makes up to 3 attempts; the bulkhead bounds concurrent logical calls; the
+// token bucket bounds the rate the client sends at.
+const perAttempt = timeLimit({ name: 'attempt', duration: 400 });
+const retry = retryBackoff({ name: 'retry', maxAttempts: 3, backoff: exponential({ initial: 50, max: 400, jitter: 'full' }) });
+const pool = bulkhead({ name: 'pool', maxConcurrent: 8, maxQueued: 8, queueTimeout: 500 });
+const limiter = tokenBucket({ name: 'rate', capacity: 10, refill: { tokens: 15, every: 1000 } });
+const attempt = () =>
+  defer(() => {
+    const abort = new AbortController();
+    // The attempt's value is the status code once the body is read; unsubscribing aborts the request.
+    const status = fetch(url, { signal: abort.signal }).then(async (response) => {
+      await response.arrayBuffer();
+      return response.status;
+    });
+    return from(status).pipe(finalize(() => abort.abort()));
+  });
+
+const tally = { ok: 0, failed: 0, rejected: 0, retries: 0, timeouts: 0, limited: 0, full: 0 };
 const timeIn = new Map<CircuitState, number>();
 let state: CircuitState = 'closed';
 let stateSince = Date.now();
@@ -62,6 +83,10 @@ subs.push(
     state = next;
     stateSince = Date.now();
   }),
+  retry.events$.subscribe((e) => {
+    if (e.type === 'retry') tally.retries++;
+  }),
+  perAttempt.events$.subscribe(() => tally.timeouts++),
   breaker.events$.subscribe((e) => {
     if (e.type !== 'transition') return;
     const line = `${elapsed()} s  [${phaseNow().padEnd(8)}]  ${e.from} -> ${e.to}`;
@@ -70,22 +95,24 @@ subs.push(
   }),
 );
 
-// The client: one request every 50 ms through the breaker, for `seconds`.
+// The client: one request every 50 ms through the whole stack, for `seconds`.
 const end$ = timer(seconds * 1000);
 subs.push(
   interval(50)
     .pipe(takeUntil(end$))
     .subscribe(() => {
-      defer(() => fetch(url))
-        .pipe(breaker)
+      attempt()
+        .pipe(perAttempt, breaker, retry, pool, limiter)
         .subscribe({
-          next: async (response) => {
-            await response.arrayBuffer();
-            if (response.status < 500) tally.ok++;
+          next: (status) => {
+            if (status < 500) tally.ok++;
             else tally.failed++;
           },
           error: (error: unknown) => {
-            if (isResilienceError(error, 'CIRCUIT_OPEN')) tally.rejected++;
+            const cause = isResilienceError(error, 'RETRIES_EXHAUSTED') ? error.cause : error;
+            if (isResilienceError(cause, 'CIRCUIT_OPEN')) tally.rejected++;
+            else if (isResilienceError(error, 'RATE_LIMITED')) tally.limited++;
+            else if (isResilienceError(error, 'BULKHEAD_FULL') || isResilienceError(error, 'QUEUE_TIMEOUT')) tally.full++;
             else tally.failed++;
           },
         });
@@ -100,6 +127,8 @@ function view(): string {
     `breaker 'upstream': ${s.state.toUpperCase()}${s.nextAttemptAt === null ? '' : ' (half-open soon)'}`,
     `window: ${s.calls} calls, failure rate ${pct(s.failureRate)}, slow-call rate ${pct(s.slowCallRate)}`,
     `client: ${tally.ok} ok, ${tally.failed} failed, ${tally.rejected} rejected fast by the breaker`,
+    `        ${tally.retries} retries, ${tally.timeouts} attempts timed out, ${tally.limited} rate limited, ${tally.full} turned away by the bulkhead`,
+    `bulkhead: ${pool.stats().active} active, ${pool.stats().queued} queued   token bucket: ${limiter.stats().remaining.toFixed(1)} tokens left`,
     'transitions:',
     ...log.slice(-8).map((l) => `  ${l}`),
   ].join('\n');
@@ -119,6 +148,7 @@ end$.subscribe(() => {
     if (tty) process.stdout.write(`\x1b[H\x1b[2J${view()}\n`);
     console.log('\nsummary');
     console.log(`  calls: ${tally.ok} ok, ${tally.failed} failed, ${tally.rejected} rejected while open (never reached upstream)`);
+    console.log(`  retries: ${tally.retries}; attempts timed out: ${tally.timeouts}; rate limited: ${tally.limited}; bulkhead: ${tally.full}`);
     console.log(`  transitions: ${log.length}`);
     console.log(`  time per state: ${[...timeIn].map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
     console.log(`  breaker totals: ${JSON.stringify(s.totals)}, rejected ${s.rejected}`);
