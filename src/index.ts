@@ -75,6 +75,18 @@ export { memoryStore } from './stores/memoryStore.js';
 export type { MemoryStore, MemoryStoreOptions } from './stores/memoryStore.js';
 export type { FixedWindowParams, RateParams, RateStore, SlidingWindowParams, TakeResult, TokenBucketParams } from './stores/store.js';
 
+/* Health and operation modes */
+export { healthCheck } from './health/healthCheck.js';
+export type { HealthCheckConfig, ProbeResult } from './health/healthCheck.js';
+export { healthFromBreaker, healthFromBulkhead } from './health/fromPolicies.js';
+export type { BreakerLike, BulkheadLike, PolicyHealthConfig } from './health/fromPolicies.js';
+export { healthMonitor } from './health/healthMonitor.js';
+export type { HealthMonitor, HealthMonitorConfig, HealthTransition } from './health/healthMonitor.js';
+export { defaultModeRules } from './health/modeRules.js';
+export { operationMode } from './health/operationMode.js';
+export type { ModeReason, ModeReport, ModeRule, OperationMode, OperationModeConfig, OperationModeLevel } from './health/operationMode.js';
+export type { HealthComponent, HealthKind, HealthReport, HealthStatus, SystemHealth } from './health/types.js';
+
 /* Error types */
 export {
   BulkheadFullError,
