@@ -1,0 +1,157 @@
+/**
+ * Metric families in one prom-client registry, shared by every policy watched on it, and the
+ * bookkeeping of one watched policy (its series, its gauge readers, its subscriptions), so that
+ * unwatching removes exactly what watching added.
+ *
+ * A family is looked up in the registry before it is created, so many policies (and many
+ * exporters on one registry) share it with different `name` labels. Gauges are pulled: each gauge
+ * family reads its current values in prom-client's `collect()`, on scrape, from the readers the
+ * bindings attached to it; a few counters of totals that a policy keeps without events are pulled
+ * the same way.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Subscription } from 'rxjs';
+import type { MetricSpec } from './names.js';
+
+type Labels = Record<string, string>;
+type Reader = () => void;
+type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+interface MetricConfig {
+  name: string;
+  help: string;
+  labelNames: string[];
+  registers: Registry[];
+  collect: () => void;
+}
+
+/** Readers per family, run on scrape: any exporter that finds the family in a registry adds its readers here. */
+const READERS = new WeakMap<object, Set<Reader>>();
+/** The families this module created, with their spec (to tell them from foreign metrics of the same name). */
+const OURS = new WeakMap<object, MetricSpec>();
+
+export interface FamilyOptions {
+  readonly registry: Registry;
+  readonly prefix: string;
+  /** Histogram buckets, in seconds. */
+  readonly buckets: readonly number[];
+}
+
+/** The families of one exporter: the registry, the prefix and the buckets it applies. */
+export class Families {
+  constructor(readonly options: FamilyOptions) {}
+
+  counter(spec: MetricSpec): Counter<string> {
+    return this.family(spec, 'counter', (config) => new Counter(config)) as Counter<string>;
+  }
+
+  gauge(spec: MetricSpec): Gauge<string> {
+    return this.family(spec, 'gauge', (config) => new Gauge(config)) as Gauge<string>;
+  }
+
+  histogram(spec: MetricSpec): Histogram<string> {
+    return this.family(spec, 'histogram', (config) => new Histogram({ ...config, buckets: [...this.options.buckets] })) as Histogram<string>;
+  }
+
+  /** The readers a family runs on scrape (prom-client's `collect()`). */
+  readers(metric: object): Set<Reader> {
+    return READERS.get(metric)!;
+  }
+
+  private family(spec: MetricSpec, type: MetricSpec['type'], create: (config: MetricConfig) => AnyMetric): AnyMetric {
+    if (spec.type !== type) throw new TypeError(`${spec.name} is a ${spec.type}, not a ${type}`);
+    const name = this.options.prefix + spec.name;
+    const found = this.options.registry.getSingleMetric(name);
+    if (found !== undefined) {
+      const ours = OURS.get(found);
+      if (ours === undefined || ours.name !== spec.name || ours.type !== spec.type) {
+        throw new Error(`prometheusMetrics: the registry already holds a metric named ${name} that rx-resilience did not create`);
+      }
+      return found as AnyMetric;
+    }
+    const readers = new Set<Reader>();
+    const metric = create({ name, help: spec.help, labelNames: [...spec.labels], registers: [this.options.registry], collect: () => readers.forEach((read) => read()) });
+    READERS.set(metric, readers);
+    OURS.set(metric, spec);
+    return metric;
+  }
+}
+
+/**
+ * What one watched policy added to the registry. Series are created (at zero, so that `rate()`
+ * works from the first scrape) through `counter`/`histogram`/`gauge` and removed by `release()`.
+ */
+export class Binding {
+  private readonly series: { metric: AnyMetric; labels: Labels }[] = [];
+  private readonly seen = new Set<string>();
+  private readonly readers: { set: Set<Reader>; read: Reader }[] = [];
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(readonly families: Families, readonly name: string) {}
+
+  /** The counter child for these labels (plus `name`), created at zero. */
+  counter(spec: MetricSpec, labels: Labels = {}): Counter.Internal {
+    const metric = this.families.counter(spec);
+    const all = this.track(metric, spec, labels);
+    const child = metric.labels(all);
+    child.inc(0);
+    return child;
+  }
+
+  /** The histogram child for these labels (plus `name`), every bucket at zero. */
+  histogram(spec: MetricSpec, labels: Labels = {}): Histogram.Internal<string> {
+    const metric = this.families.histogram(spec);
+    const all = this.track(metric, spec, labels);
+    metric.zero(all);
+    return metric.labels(all);
+  }
+
+  /** Reads this policy's values into the gauge family on every scrape. */
+  gauge(spec: MetricSpec, read: (set: (value: number, labels?: Labels) => void) => void): void {
+    const metric = this.families.gauge(spec);
+    const set = (value: number, labels: Labels = {}) => metric.set(this.track(metric, spec, labels), value);
+    this.onScrape(metric, () => read(set));
+  }
+
+  /**
+   * A counter kept in step, on every scrape, with a lifetime total the policy counts itself (for
+   * policies that count without events). It starts at the total's value when watching starts.
+   */
+  counterFrom(spec: MetricSpec, labels: Labels, total: () => number): void {
+    const child = this.counter(spec, labels);
+    let last = total();
+    this.onScrape(this.families.counter(spec), () => {
+      const now = total();
+      if (now > last) child.inc(now - last);
+      last = now;
+    });
+  }
+
+  private onScrape(metric: object, read: Reader): void {
+    const set = this.families.readers(metric);
+    set.add(read);
+    this.readers.push({ set, read });
+  }
+
+  /** Keeps a subscription until `release()`. */
+  hold(subscription: Subscription): void {
+    this.subscriptions.push(subscription);
+  }
+
+  /** Unsubscribes, detaches the gauge readers and removes every series this binding created. */
+  release(): void {
+    for (const s of this.subscriptions.splice(0)) s.unsubscribe();
+    for (const { set, read } of this.readers.splice(0)) set.delete(read);
+    for (const { metric, labels } of this.series.splice(0)) metric.remove(labels);
+    this.seen.clear();
+  }
+
+  private track(metric: AnyMetric, spec: MetricSpec, labels: Labels): Labels {
+    const all: Labels = { name: this.name, ...labels };
+    const key = `${spec.name}\u0000${spec.labels.map((l) => all[l]).join('\u0000')}`;
+    if (!this.seen.has(key)) {
+      this.seen.add(key);
+      this.series.push({ metric, labels: all });
+    }
+    return all;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Health and operation mode binders. A monitor's `health$` and a mode's `mode$` are state streams:
+ * the binder keeps their latest value and the gauges read it on scrape; status changes of
+ * components are counted from `transitions$`. Watching a monitor subscribes to it, which runs its
+ * probes (a monitor shares one subscription among all its consumers).
+ */
+import type { Observable } from 'rxjs';
+import { Binding, type Families } from './families.js';
+import { HEALTH } from './names.js';
+
+export const metricNames: readonly string[] = Object.values(HEALTH).map((m) => m.name);
+
+type Status = 'healthy' | 'degraded' | 'unhealthy';
+type Mode = 'NORMAL' | 'DEGRADED' | 'EMERGENCY';
+
+/** What the binder reads of a `healthMonitor()`. */
+export interface WatchedHealthMonitor {
+  readonly health$: Observable<{ readonly components: Readonly<Record<string, { readonly status: Status }>> }>;
+  readonly transitions$: Observable<{ readonly component: string; readonly to: Status }>;
+}
+
+/** What the binder reads of an `operationMode()`. */
+export interface WatchedOperationMode {
+  readonly name: string;
+  readonly mode$: Observable<{ readonly mode: Mode }>;
+}
+
+const STATUSES: readonly Status[] = ['healthy', 'degraded', 'unhealthy'];
+const STATUS_CODE: Readonly<Record<Status, number>> = { healthy: 0, degraded: 1, unhealthy: 2 };
+const MODES: readonly Mode[] = ['NORMAL', 'DEGRADED', 'EMERGENCY'];
+const MODE_CODE: Readonly<Record<Mode, number>> = { NORMAL: 0, DEGRADED: 1, EMERGENCY: 2 };
+
+export function isHealthMonitor(target: unknown): target is WatchedHealthMonitor {
+  return isObservable((target as Partial<WatchedHealthMonitor> | null)?.health$) && isObservable((target as Partial<WatchedHealthMonitor>).transitions$);
+}
+
+export function isOperationMode(target: unknown): target is WatchedOperationMode {
+  return isObservable((target as Partial<WatchedOperationMode> | null)?.mode$) && typeof (target as Partial<WatchedOperationMode>).name === 'string';
+}
+
+/** One binding per component; the series of a component appear once it has reported. */
+export function bindHealthMonitor(monitor: WatchedHealthMonitor, families: Families): () => void {
+  const bindings = new Map<string, Binding>();
+  let latest: Readonly<Record<string, { readonly status: Status }>> = {};
+  const component = (name: string): Binding => {
+    let b = bindings.get(name);
+    if (b === undefined) {
+      b = new Binding(families, name);
+      bindings.set(name, b);
+      const status = () => latest[name]?.status;
+      b.gauge(HEALTH.status, (set) => {
+        const s = status();
+        if (s !== undefined) for (const each of STATUSES) set(each === s ? 1 : 0, { status: each });
+      });
+      b.gauge(HEALTH.statusCode, (set) => {
+        const s = status();
+        if (s !== undefined) set(STATUS_CODE[s]);
+      });
+      for (const to of STATUSES) b.counter(HEALTH.transitions, { to });
+    }
+    return b;
+  };
+  const subscriptions = [
+    monitor.health$.subscribe((h) => {
+      latest = h.components;
+      for (const name of Object.keys(h.components)) component(name);
+    }),
+    monitor.transitions$.subscribe((t) => component(t.component).counter(HEALTH.transitions, { to: t.to }).inc()),
+  ];
+  return () => {
+    for (const s of subscriptions) s.unsubscribe();
+    for (const b of bindings.values()) b.release();
+    bindings.clear();
+  };
+}
+
+export function bindOperationMode(mode: WatchedOperationMode, families: Families): () => void {
+  const b = new Binding(families, mode.name);
+  let current: Mode | undefined;
+  b.hold(mode.mode$.subscribe((m) => (current = m.mode)));
+  b.gauge(HEALTH.mode, (set) => {
+    if (current !== undefined) for (const each of MODES) set(each === current ? 1 : 0, { mode: each });
+  });
+  b.gauge(HEALTH.modeCode, (set) => {
+    if (current !== undefined) set(MODE_CODE[current]);
+  });
+  return () => b.release();
+}
+
+function isObservable(x: unknown): x is Observable<unknown> {
+  return typeof x === 'object' && x !== null && typeof (x as { subscribe?: unknown }).subscribe === 'function';
+}

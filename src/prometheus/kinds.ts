@@ -1,0 +1,79 @@
+/**
+ * Which kind of policy an object is. Every factory builds its policy objects on one prototype per
+ * kind (the kernel's `policyPrototype`), and two kinds can have the same shape (`retryBackoff` and
+ * `timeLimit` both expose only `events$`), so the kind is read from the prototype: the exporter
+ * learns each factory's prototype once, lazily, from one instance built with an explicit name
+ * (an explicit name consumes no generated one, and a policy does nothing until it is piped).
+ */
+import { EMPTY } from 'rxjs';
+import {
+  adaptiveConcurrency,
+  adaptiveRateLimit,
+  adaptiveThrottle,
+  bulkhead,
+  cache,
+  circuitBreaker,
+  fallback,
+  fallbackLadder,
+  fixedWindow,
+  hedge,
+  retryBackoff,
+  retryBudget,
+  slidingWindow,
+  timeLimit,
+  tokenBucket,
+} from '../index.js';
+
+export type PolicyKind =
+  | 'circuit-breaker'
+  | 'retry'
+  | 'retry-budget'
+  | 'time-limit'
+  | 'fallback'
+  | 'fallback-ladder'
+  | 'bulkhead'
+  | 'adaptive-concurrency'
+  | 'rate-limiter'
+  | 'adaptive-rate-limit'
+  | 'adaptive-throttle'
+  | 'cache'
+  | 'hedge';
+
+const PROBE = 'rx-resilience/prometheus/probe';
+
+const probes: readonly (readonly [PolicyKind, () => unknown])[] = [
+  ['circuit-breaker', () => circuitBreaker({ name: PROBE })],
+  ['retry', () => retryBackoff({ name: PROBE })],
+  ['retry-budget', () => retryBudget({ name: PROBE })],
+  ['time-limit', () => timeLimit({ name: PROBE, duration: 1 })],
+  ['fallback', () => fallback(EMPTY, { name: PROBE })],
+  ['fallback-ladder', () => fallbackLadder({ name: PROBE })],
+  ['bulkhead', () => bulkhead({ name: PROBE, maxConcurrent: 1 })],
+  ['adaptive-concurrency', () => adaptiveConcurrency({ name: PROBE })],
+  ['rate-limiter', () => tokenBucket({ name: PROBE, capacity: 1, refill: { tokens: 1 } })],
+  ['rate-limiter', () => slidingWindow({ name: PROBE, limit: 1 })],
+  ['rate-limiter', () => fixedWindow({ name: PROBE, limit: 1 })],
+  ['adaptive-rate-limit', () => adaptiveRateLimit({ name: PROBE, base: 1 })],
+  ['adaptive-throttle', () => adaptiveThrottle({ name: PROBE })],
+  ['cache', () => cache({ name: PROBE, ttl: 1 })],
+  ['hedge', () => hedge({ name: PROBE })],
+];
+
+let byPrototype: Map<object, PolicyKind> | undefined;
+
+/** The kind of a policy built by one of the library's factories; `undefined` for anything else. */
+export function policyKind(policy: unknown): PolicyKind | undefined {
+  if ((typeof policy !== 'function' && typeof policy !== 'object') || policy === null) return undefined;
+  byPrototype ??= learn();
+  return byPrototype.get(Object.getPrototypeOf(policy) as object);
+}
+
+function learn(): Map<object, PolicyKind> {
+  const map = new Map<object, PolicyKind>();
+  for (const [kind, build] of probes) {
+    const proto = Object.getPrototypeOf(build()) as object;
+    // A kind built on a generic prototype could not be told apart: it is left out rather than guessed.
+    if (proto !== Object.prototype && proto !== Function.prototype) map.set(proto, kind);
+  }
+  return map;
+}
