@@ -25,6 +25,7 @@ export function bindBreaker(breaker: CircuitBreaker, families: Families): () => 
   const calls = { success: b.counter(BREAKER.calls, { outcome: 'success' }), failure: b.counter(BREAKER.calls, { outcome: 'failure' }), ignored: b.counter(BREAKER.calls, { outcome: 'ignored' }), cancelled: b.counter(BREAKER.calls, { outcome: 'cancelled' }) };
   const slow = { success: b.counter(BREAKER.slowCalls, { outcome: 'success' }), failure: b.counter(BREAKER.slowCalls, { outcome: 'failure' }) };
   const duration = { success: b.histogram(BREAKER.duration, { outcome: 'success' }), failure: b.histogram(BREAKER.duration, { outcome: 'failure' }) };
+  families.counter(BREAKER.transitions); // the family exists from the start; its series appear with their first transition
   const rejections = { open: b.counter(BREAKER.rejections, { state: 'open' }), 'half-open': b.counter(BREAKER.rejections, { state: 'half-open' }), isolated: b.counter(BREAKER.rejections, { state: 'isolated' }) };
 
   b.hold(breaker.events$.subscribe((e: CircuitBreakerEvent) => {
