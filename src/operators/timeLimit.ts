@@ -199,10 +199,11 @@ class LimitCore {
       }
     } finally {
       this.waking = false;
+      // A real clock may wake early, and calls may have joined or moved meanwhile: wait for the
+      // next head. In `finally`, so that a throwing subscriber cannot strand the calls behind it.
+      const next = this.earliest();
+      if (next !== undefined) this.arm(next.at, this.scheduler.now());
     }
-    // A real clock may wake early, and calls may have joined or moved meanwhile: wait for the next head.
-    const next = this.earliest();
-    if (next !== undefined) this.arm(next.at, this.scheduler.now());
   }
 
   /** The head with the earliest deadline; on a tie `duration`, then `first`, then `each`. */
