@@ -56,7 +56,8 @@ describe('healthCheck hysteresis (property)', () => {
     expect(reports.map((r) => r.at)).toEqual(ends);
     expect(reports.map((r) => r.latency)).toEqual(ends.map((e, k) => e - k * INTERVAL));
     reports.forEach((r, k) => {
-      const changedAt = expected.findLastIndex((e, j) => j <= k && (j === 0 || expected[j - 1]!.status !== e.status));
+      let changedAt = k;
+      while (changedAt > 0 && expected[changedAt - 1]!.status === expected[k]!.status) changedAt--;
       expect(r.since).toBe(ends[changedAt]);
     });
   });
