@@ -87,6 +87,22 @@ export { operationMode } from './health/operationMode.js';
 export type { ModeReason, ModeReport, ModeRule, OperationMode, OperationModeConfig, OperationModeLevel } from './health/operationMode.js';
 export type { HealthComponent, HealthKind, HealthReport, HealthStatus, SystemHealth } from './health/types.js';
 
+/* Registry and config */
+export { resilienceRegistry } from './registry/resilienceRegistry.js';
+export type {
+  CanaryOptions,
+  CanaryReport,
+  PolicyChange,
+  PolicyKind,
+  PolicySnapshot,
+  RegistryEvent,
+  RegistryStates,
+  ResilienceRegistry,
+  ResilienceRegistryConfig,
+} from './registry/resilienceRegistry.js';
+export { fromConfig } from './registry/fromConfig.js';
+export type { ConfigInput, ConfigRegistry, FromConfigOptions, RateLimitEntry, ResilienceConfig } from './registry/fromConfig.js';
+
 /* Error types */
 export {
   BulkheadFullError,

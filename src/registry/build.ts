@@ -1,0 +1,108 @@
+/**
+ * @internal Builds a policy from a validated spec (seconds become milliseconds), carrying state over
+ * from the policy it replaces where a policy can take it:
+ * - a circuit breaker: `exportState()` of the old one becomes `initialState` of the new one;
+ * - a rate limiter: the new one keeps the old one's store (same algorithm), so its buckets and
+ *   windows carry over; the algorithm's parameters travel with every take.
+ * Retry and time limit keep no state between calls. A bulkhead cannot carry its slots: calls in
+ * flight finish on the old pool while the new one starts empty.
+ */
+import type { SchedulerLike } from 'rxjs';
+import { exponential } from '../backoff/index.js';
+import type { RandomSource } from '../backoff/index.js';
+import { ConfigError, isResilienceError } from '../errors.js';
+import { bulkhead } from '../operators/bulkhead.js';
+import { circuitBreaker, type CircuitBreaker } from '../operators/circuitBreaker.js';
+import { fixedWindow } from '../operators/fixedWindow.js';
+import { retryBackoff } from '../operators/retryBackoff.js';
+import { slidingWindow } from '../operators/slidingWindow.js';
+import { timeLimit } from '../operators/timeLimit.js';
+import { tokenBucket } from '../operators/tokenBucket.js';
+import { memoryStore } from '../stores/memoryStore.js';
+import type { RateStore } from '../stores/store.js';
+import type { AnyPolicy } from './handle.js';
+import type { PolicySpec, Value } from './schema.js';
+
+export interface BuildContext {
+  readonly scheduler: SchedulerLike;
+  readonly random: RandomSource | undefined;
+}
+
+/** What a built policy leaves for the one that replaces it. */
+export interface Built {
+  readonly policy: AnyPolicy;
+  readonly spec: PolicySpec;
+  /** Rate limiters: the store, kept across reloads while the algorithm stays. */
+  readonly store?: RateStore;
+}
+
+const ms = (seconds: Value | undefined): number | undefined => (seconds === undefined ? undefined : Math.round((seconds as number) * 1e6) / 1e3);
+
+/** Builds `spec`; `previous` is what it replaces (same name and kind), whose state it takes over. */
+export function buildPolicy(spec: PolicySpec, context: BuildContext, previous?: { readonly built: Built; readonly current: AnyPolicy }): Built {
+  try {
+    return build(spec, context, previous);
+  } catch (error) {
+    // The schema checks everything a factory checks; this keeps the path if one ever differs.
+    if (isResilienceError(error, 'CONFIG_INVALID')) {
+      const e = error as ConfigError;
+      throw new ConfigError('config', `${spec.path}.${e.field}`, e.value, e.allowed);
+    }
+    throw error;
+  }
+}
+
+function build(spec: PolicySpec, { scheduler, random }: BuildContext, previous: { readonly built: Built; readonly current: AnyPolicy } | undefined): Built {
+  const v = spec.values;
+  const name = spec.name;
+  switch (spec.section) {
+    case 'circuit_breakers': {
+      const initialState = previous === undefined ? undefined : (previous.current as unknown as CircuitBreaker).exportState();
+      const policy = circuitBreaker({
+        name,
+        scheduler,
+        strategy: { kind: 'consecutive', failures: v.failure_threshold as number },
+        successThreshold: v.success_threshold as number,
+        halfOpenMaxCalls: v.half_open_max_calls as number,
+        breakDuration: ms(v.timeout)!,
+        ...(initialState === undefined ? {} : { initialState }),
+      });
+      return { policy, spec };
+    }
+    case 'retry_policies': {
+      const jitter = v.jitter as 'none' | 'full' | 'equal' | 'decorrelated';
+      const backoff = exponential({ initial: ms(v.initial_delay)!, factor: v.backoff_factor as number, max: ms(v.max_delay)!, jitter, ...(random === undefined ? {} : { random }) });
+      const maxElapsed = ms(v.max_elapsed);
+      // DESIGN decision 9: max_retries counts retries, maxAttempts counts the first call too.
+      const policy = retryBackoff({ name, scheduler, maxAttempts: (v.max_retries as number) + 1, backoff, resetOnSuccess: v.reset_on_success as boolean, ...(maxElapsed === undefined ? {} : { maxElapsed }) });
+      return { policy, spec };
+    }
+    case 'timeouts': {
+      const limits: Record<string, number> = {};
+      for (const field of ['duration', 'first', 'each'] as const) if (v[field] !== undefined) limits[field] = ms(v[field])!;
+      return { policy: timeLimit({ name, scheduler, ...limits }), spec };
+    }
+    case 'bulkheads': {
+      const queueTimeout = ms(v.queue_timeout);
+      const policy = bulkhead({ name, scheduler, maxConcurrent: v.max_concurrent as number, maxQueued: v.max_queued as number, ...(queueTimeout === undefined ? {} : { queueTimeout }) });
+      return { policy, spec };
+    }
+    case 'rate_limits': {
+      const sameAlgorithm = previous !== undefined && previous.built.spec.values.algorithm === v.algorithm;
+      const store = sameAlgorithm && previous.built.store !== undefined ? previous.built.store : memoryStore();
+      const maxWait = ms(v.max_wait);
+      const common = { name, scheduler, store, mode: v.mode as 'reject' | 'wait', cost: v.cost as number, ...(maxWait === undefined ? {} : { maxWait }) };
+      const policy =
+        v.algorithm === 'token_bucket'
+          ? tokenBucket({ ...common, capacity: v.capacity as number, refill: { tokens: v.refill_per_second as number, every: 1_000 } })
+          : (v.algorithm === 'sliding_window' ? slidingWindow : fixedWindow)({ ...common, limit: v.limit as number, window: ms(v.window)! });
+      return { policy, spec, store };
+    }
+  }
+}
+
+/** Fields (file names) whose values differ between two specs of the same policy. */
+export function changedFields(before: PolicySpec, after: PolicySpec): string[] {
+  const fields = new Set([...Object.keys(before.values), ...Object.keys(after.values)]);
+  return [...fields].filter((field) => !Object.is(before.values[field], after.values[field]));
+}
