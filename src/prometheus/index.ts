@@ -27,12 +27,14 @@ import { bindFallback, bindFallbackLadder } from './fallback.js';
 import { bindHealthMonitor, bindOperationMode, isHealthMonitor, isOperationMode } from './health.js';
 import { policyKind, type PolicyKind } from './kinds.js';
 import { bindLimiter, bindThrottle } from './limiter.js';
+import { bindRegistry, isRegistry } from './registry.js';
 import { bindRetry, bindRetryBudget } from './retry.js';
 import { bindTimeLimit } from './timeLimit.js';
 
 export { ALL_METRICS, METRICS, seriesNames } from './names.js';
 export type { MetricSpec, MetricType } from './names.js';
 export type { WatchedHealthMonitor, WatchedOperationMode } from './health.js';
+export type { WatchedRegistry } from './registry.js';
 
 export interface PrometheusMetricsConfig {
   /** Where the metrics live. Default: prom-client's global `register`. */
@@ -45,8 +47,9 @@ export interface PrometheusMetricsConfig {
 
 export interface PrometheusMetrics {
   /**
-   * Keeps metrics for a policy (any of the library's), a `healthMonitor()` or an
-   * `operationMode()`, or an array of them; returns the function that stops, unsubscribing and
+   * Keeps metrics for a policy (any of the library's), every policy of a `resilienceRegistry()`
+   * (following registrations and reloads), a `healthMonitor()` or an `operationMode()`, or an
+   * array of them; returns the function that stops, unsubscribing and
    * removing the series it added. Watching the same object again returns the same function.
    */
   watch(target: unknown): () => void;
@@ -102,10 +105,10 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
   const watched = new Map<unknown, () => void>();
   const names = new Map<string, unknown>();
 
-  const bind = (target: unknown): (() => void) => {
+  const bind = (target: unknown, known?: PolicyKind): (() => void) => {
     const existing = watched.get(target);
     if (existing !== undefined) return existing;
-    const kind = policyKind(target);
+    const kind = known ?? policyKind(target);
     let group: string;
     let binder: () => () => void;
     if (kind !== undefined) {
@@ -115,14 +118,17 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
     } else if (isHealthMonitor(target)) {
       group = `health-monitor`;
       binder = () => bindHealthMonitor(target, families);
+    } else if (isRegistry(target)) {
+      group = 'registry';
+      binder = () => bindRegistry(target, bindRegistered);
     } else if (isOperationMode(target)) {
       group = 'operation-mode';
       binder = () => bindOperationMode(target, families);
     } else {
-      throw new ConfigError('prometheus', 'watch', target, 'a policy built by rx-resilience, a healthMonitor(), an operationMode(), or an array of them');
+      throw new ConfigError('prometheus', 'watch', target, 'a policy built by rx-resilience, a resilienceRegistry(), a healthMonitor(), an operationMode(), or an array of them');
     }
-    // A monitor's components carry their own names; monitors are told apart by identity only.
-    const key = group === 'health-monitor' ? undefined : `${group}\u0000${(target as { name: string }).name}`;
+    // Components and registered policies carry their own names; monitors and registries are told apart by identity only.
+    const key = group === 'health-monitor' || group === 'registry' ? undefined : `${group}\u0000${(target as { name: string }).name}`;
     if (key !== undefined && names.has(key)) {
       throw new ConfigError('prometheus', 'watch', target, `a policy whose name is not already watched in the same metric families (${(target as { name: string }).name})`);
     }
@@ -138,6 +144,14 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
     watched.set(target, unwatch);
     if (key !== undefined) names.set(key, target);
     return unwatch;
+  };
+
+  /** A registered policy: skipped when its kind has no metrics or it is already watched on its own. */
+  const bindRegistered = (policy: unknown, kind: string): (() => void) | undefined => {
+    if (!(kind in BINDERS) || watched.has(policy)) return undefined;
+    const known = kind as PolicyKind;
+    if (names.has(`${BINDERS[known][0]}\u0000${(policy as { name: string }).name}`)) return undefined;
+    return bind(policy, known);
   };
 
   return {
