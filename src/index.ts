@@ -103,6 +103,12 @@ export type {
 export { fromConfig } from './registry/fromConfig.js';
 export type { ConfigInput, ConfigRegistry, FromConfigOptions, RateLimitEntry, ResilienceConfig } from './registry/fromConfig.js';
 
+/* HTTP endpoints */
+export { healthEndpoints } from './http/endpoints.js';
+export type { HealthEndpoints, HealthEndpointsConfig } from './http/endpoints.js';
+export { metricsHandler } from './http/metrics.js';
+export type { MetricsExposition, MetricsSource } from './http/metrics.js';
+
 /* Error types */
 export {
   BulkheadFullError,

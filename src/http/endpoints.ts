@@ -1,0 +1,148 @@
+/**
+ * Framework-free `node:http` handlers: `/metrics`, `/health/live`, `/health/ready`,
+ * `/health/detailed` (bearer token) and `/events` (server-sent events).
+ *
+ * State scope: the returned handler. It subscribes the monitor's `health$` (and the mode's
+ * `mode$`) when built, so checks run and answers come from the latest aggregate without waiting;
+ * `close()` releases those subscriptions and ends every open event stream.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { distinctUntilChanged, map, merge, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { HealthMonitor } from '../health/healthMonitor.js';
+import type { OperationMode } from '../health/operationMode.js';
+import type { HealthReport, HealthStatus, SystemHealth } from '../health/types.js';
+import { resolveScheduler } from '../internal/clock.js';
+import { checker } from '../internal/validate.js';
+import { bearerGuard } from './auth.js';
+import { EventStreams, type SseMessage } from './eventStream.js';
+import { metricsHandler, type MetricsSource } from './metrics.js';
+import { readOnly, sendJson } from './respond.js';
+
+export interface HealthEndpointsConfig {
+  readonly monitor: HealthMonitor;
+  /** Adds the mode to `/health/detailed` and mode changes to `/events`. */
+  readonly mode?: OperationMode;
+  /** Serves `/metrics` (e.g. the function from `rx-resilience/prometheus`); 404 without it. */
+  readonly metrics?: MetricsSource;
+  /** Bearer token for `/health/detailed`; without it that route answers 404. Never logged. */
+  readonly token?: string;
+  /** Prefix of every route, e.g. `/ops`. Default ''. */
+  readonly basePath?: string;
+  /** Open `/events` streams allowed at once; more get 503. Default 16. */
+  readonly maxStreams?: number;
+  /** ms between heartbeat comments on an event stream. Default 15 000. */
+  readonly heartbeat?: number;
+  /** More named streams to send on `/events` (e.g. `{ payments: breaker.state$ }`): event name = key. */
+  readonly streams?: Readonly<Record<string, Observable<unknown>>>;
+  /** Clock for heartbeats. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/** A request handler (`next` is called for paths it does not serve, else 404) with its resources attached. */
+export interface HealthEndpoints {
+  (req: IncomingMessage, res: ServerResponse, next?: () => void): void;
+  /** Open event streams now; replays, emits on change. */
+  readonly openStreams$: Observable<number>;
+  /** Releases the subscriptions and ends the open event streams. */
+  close(): void;
+}
+
+const KEYS = ['monitor', 'mode', 'metrics', 'token', 'basePath', 'maxStreams', 'heartbeat', 'streams', 'scheduler'];
+
+/**
+ * Builds the health and observability endpoints.
+ *
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { healthEndpoints } from 'rx-resilience';
+ * const endpoints = healthEndpoints({ monitor, mode, token: process.env.HEALTH_TOKEN, metrics: prometheus.exposition });
+ * createServer(endpoints).listen(9464);
+ * // GET /health/ready → 200 { ready: true, … } or 503; GET /events → text/event-stream
+ * ```
+ * @throws ConfigError when the config is invalid.
+ */
+export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints {
+  const check = checker('health-endpoints');
+  const c = check.object('', config, KEYS);
+  const monitor = c.monitor as HealthMonitor;
+  if (typeof monitor?.snapshot !== 'function' || typeof monitor.health$?.subscribe !== 'function') check.fail('monitor', monitor, 'a health monitor');
+  const mode = c.mode as OperationMode | undefined;
+  if (mode !== undefined && typeof mode?.mode$?.subscribe !== 'function') check.fail('mode', mode, 'an operation mode');
+  const metrics = check.fn<MetricsSource>('metrics', c.metrics);
+  if (c.token !== undefined && (typeof c.token !== 'string' || c.token.length === 0)) check.fail('token', '[redacted]', 'a non-empty string');
+  const guard = c.token === undefined ? undefined : bearerGuard(c.token as string);
+  const basePath = c.basePath === undefined ? '' : (c.basePath as string);
+  if (typeof basePath !== 'string' || (basePath !== '' && (!basePath.startsWith('/') || basePath.endsWith('/')))) check.fail('basePath', basePath, "'' or a path starting with / and not ending with /");
+  const maxStreams = check.integer('maxStreams', c.maxStreams, 16, 0);
+  const heartbeat = check.number('heartbeat', c.heartbeat, 15_000, 1, 2_147_483_647);
+  const streams = (c.streams ?? {}) as Record<string, Observable<unknown>>;
+  if (typeof streams !== 'object' || streams === null) check.fail('streams', streams, 'an object of Observables');
+  for (const [key, stream] of Object.entries(streams)) {
+    if (typeof stream?.subscribe !== 'function') check.fail(`streams.${key}`, stream, 'an Observable');
+    if (!/^[\w.-]+$/.test(key)) check.fail(`streams.${key}`, key, 'a name of letters, digits, _ . -');
+  }
+  const scheduler = resolveScheduler(check.scheduler('scheduler', c.scheduler));
+
+  const held: Subscription[] = [monitor.health$.subscribe()];
+  if (mode !== undefined) held.push(mode.mode$.subscribe());
+  const events = new EventStreams(() => messages(monitor, mode, streams), maxStreams, heartbeat, scheduler);
+  const serveMetrics = metrics === undefined ? undefined : metricsHandler(metrics);
+
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
+    '/health/live': (req, res) => live(req, res, monitor.snapshot()),
+    '/health/ready': (req, res) => ready(req, res, monitor.snapshot()),
+    '/events': (req, res) => events.handle(req, res),
+  };
+  if (serveMetrics !== undefined) routes['/metrics'] = serveMetrics;
+  if (guard !== undefined) {
+    routes['/health/detailed'] = (req, res) => {
+      if (!guard(req)) return sendJson(req, res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="health"' });
+      sendJson(req, res, 200, { ...monitor.snapshot(), ...(mode === undefined ? {} : { mode: mode.stats() }) });
+    };
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse, next?: () => void): void => {
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    const route = path.startsWith(basePath) ? routes[path.slice(basePath.length)] : undefined;
+    if (route === undefined) return next === undefined ? sendJson(req, res, 404, { error: 'not found' }) : next();
+    if (readOnly(req, res)) route(req, res);
+  };
+  return Object.assign(handler, {
+    openStreams$: events.open$,
+    close: () => {
+      events.close();
+      held.forEach((s) => s.unsubscribe());
+    },
+  });
+}
+
+const statuses = (health: SystemHealth, pick: (r: HealthReport) => boolean): Record<string, HealthStatus> =>
+  Object.fromEntries(Object.values(health.components).filter(pick).map((r) => [r.name, r.status]));
+
+/** 503 when a liveness component is unhealthy; 200 otherwise. */
+function live(req: IncomingMessage, res: ServerResponse, health: SystemHealth): void {
+  const checks = statuses(health, (r) => r.kind === 'liveness');
+  const down = Object.values(checks).includes('unhealthy');
+  sendJson(req, res, down ? 503 : 200, { status: down ? 'unhealthy' : 'alive', checks });
+}
+
+/** 200 when every component has reported and no liveness or readiness component is unhealthy; else 503. */
+function ready(req: IncomingMessage, res: ServerResponse, health: SystemHealth): void {
+  const checks = statuses(health, (r) => r.kind !== 'deep');
+  const isReady = health.pending.length === 0 && !Object.values(checks).includes('unhealthy');
+  sendJson(req, res, isReady ? 200 : 503, { ready: isReady, status: health.status, checks, pending: health.pending });
+}
+
+/** `health` (overall and per-component statuses, on change), `transition`, `mode`, and the extra streams. */
+function messages(monitor: HealthMonitor, mode: OperationMode | undefined, streams: Record<string, Observable<unknown>>): Observable<SseMessage> {
+  const summary$ = monitor.health$.pipe(
+    map((h) => ({ status: h.status, components: statuses(h, () => true), pending: h.pending })),
+    distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
+    map((data): SseMessage => ({ event: 'health', data })),
+  );
+  const transitions$ = monitor.transitions$.pipe(map(({ type, component, from, to, at }): SseMessage => ({ event: 'transition', data: { type, component, from, to, at } })));
+  const parts: Observable<SseMessage>[] = [summary$, transitions$];
+  if (mode !== undefined) parts.push(mode.mode$.pipe(map((data): SseMessage => ({ event: 'mode', data }))));
+  for (const [event, stream] of Object.entries(streams)) parts.push(stream.pipe(map((data): SseMessage => ({ event, data }))));
+  return merge(...parts);
+}

@@ -1,0 +1,48 @@
+/**
+ * `/metrics`: serves whatever exposition text a source function returns. The root entry never
+ * imports prom-client; `rx-resilience/prometheus` provides a source for a prom-client registry.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readOnly } from './respond.js';
+
+/** Returns the exposition text and its content type (a prom-client registry's `contentType`). */
+export type MetricsSource = () => Promise<MetricsExposition> | MetricsExposition;
+
+export interface MetricsExposition {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/**
+ * A `node:http` handler for `/metrics`: 200 with the source's text, 500 (with no detail) when the
+ * source throws or rejects, 405 for methods other than GET and HEAD.
+ *
+ * ```ts
+ * import { metricsHandler } from 'rx-resilience';
+ * const serve = metricsHandler(async () => ({ contentType: registry.contentType, body: await registry.metrics() }));
+ * ```
+ */
+export function metricsHandler(source: MetricsSource): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (!readOnly(req, res)) return;
+    void collect(source).then((exposition) => {
+      if (exposition === undefined) {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+        res.end('metrics collection failed\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': exposition.contentType, 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(exposition.body)) });
+      res.end(req.method === 'HEAD' ? undefined : exposition.body);
+    });
+  };
+}
+
+/** The source's exposition, or `undefined` when it throws, rejects or returns something else. */
+async function collect(source: MetricsSource): Promise<MetricsExposition | undefined> {
+  try {
+    const result = await source();
+    return typeof result?.body === 'string' && typeof result.contentType === 'string' ? result : undefined;
+  } catch {
+    return undefined;
+  }
+}
