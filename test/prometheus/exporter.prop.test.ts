@@ -4,7 +4,7 @@
  */
 import { fc, test } from '@fast-check/vitest';
 import { Registry } from 'prom-client';
-import { NEVER, of, throwError, timer, VirtualTimeScheduler, type Subscription } from 'rxjs';
+import { NEVER, throwError, timer, VirtualTimeScheduler, type Subscription } from 'rxjs';
 import { expect } from 'vitest';
 import { bulkhead, circuitBreaker } from 'rx-resilience';
 import { prometheusMetrics } from '../../src/prometheus/index.js';
