@@ -110,7 +110,6 @@ describe('fromConfig: environment overrides', () => {
     NEVER.pipe(registry.get<TimeLimit>('database_query')!).subscribe({ error: (e) => (error = e) });
     scheduler.flush();
     expect(error).toEqual(new TimeLimitError('database_query', 'duration', 2_500));
-    expect(scheduler.now()).toBe(2_500);
   });
 
   it('applies the overrides at every reload too, and a field absent from the file', () => {
