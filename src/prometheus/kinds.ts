@@ -4,6 +4,7 @@
  * `timeLimit` both expose only `events$`), so the kind is read from the prototype: the exporter
  * learns each factory's prototype once, lazily, from one instance built with an explicit name
  * (an explicit name consumes no generated one, and a policy does nothing until it is piped).
+ * `retryBackoff` and `timeLimit` are recognised by prototype only.
  */
 import { EMPTY } from 'rxjs';
 import {
@@ -61,11 +62,34 @@ const probes: readonly (readonly [PolicyKind, () => unknown])[] = [
 
 let byPrototype: Map<object, PolicyKind> | undefined;
 
-/** The kind of a policy built by one of the library's factories; `undefined` for anything else. */
+/**
+ * The kind of a policy built by one of the library's factories; `undefined` for anything else.
+ * A policy from another copy of the library (an ES module and a CommonJS copy loaded side by side)
+ * has other prototypes: it is recognised by its shape where the shape is unambiguous.
+ */
 export function policyKind(policy: unknown): PolicyKind | undefined {
   if ((typeof policy !== 'function' && typeof policy !== 'object') || policy === null) return undefined;
   byPrototype ??= learn();
-  return byPrototype.get(Object.getPrototypeOf(policy) as object);
+  return byPrototype.get(Object.getPrototypeOf(policy) as object) ?? byShape(policy as Record<string, unknown>);
+}
+
+function byShape(p: Record<string, unknown>): PolicyKind | undefined {
+  const fn = (key: string) => typeof p[key] === 'function';
+  const stream = (key: string) => typeof (p[key] as { subscribe?: unknown } | undefined)?.subscribe === 'function';
+  if (fn('tryWithdraw') && fn('deposit') && fn('stats')) return 'retry-budget';
+  if (!stream('events$') || !fn('stats')) return undefined;
+  if (fn('exportState') && fn('isolate')) return 'circuit-breaker';
+  if (fn('withPriority')) return stream('limit$') ? 'adaptive-concurrency' : 'bulkhead';
+  if (stream('rate$')) return 'adaptive-rate-limit';
+  if (fn('peek') && fn('invalidate')) return 'cache';
+  const stats = (p.stats as () => unknown)() as Record<string, unknown> | null;
+  if (typeof stats !== 'object' || stats === null) return undefined;
+  if ('remaining' in stats && 'waiting' in stats) return 'rate-limiter';
+  if ('rejectProbability' in stats) return 'adaptive-throttle';
+  if ('hedgedWins' in stats) return 'hedge';
+  if ('unhandled' in stats) return 'fallback-ladder';
+  if ('fallbacks' in stats && 'passed' in stats) return 'fallback';
+  return undefined;
 }
 
 function learn(): Map<object, PolicyKind> {

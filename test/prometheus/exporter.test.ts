@@ -423,3 +423,37 @@ describe('names', () => {
     expect(ALL_METRICS.map((m) => P + m.name).filter((n) => !withSamples.has(n))).toEqual([]);
   });
 });
+
+describe('kinds from another copy of the library', () => {
+  it('recognises a policy by its shape when its prototype is not this copy\'s', async () => {
+    const { registry, exporter } = setup();
+    const copy = <P extends object>(policy: P): P => {
+      // the same members, on a prototype of its own: what a second copy of the package gives
+      const clone = Object.create({}) as Record<string, unknown>;
+      for (const key of ['name', 'events$', 'state$', 'limit$', 'rate$', 'stats', 'exportState', 'isolate', 'withPriority', 'forKey', 'peek', 'invalidate', 'tryWithdraw', 'deposit']) {
+        const value = (policy as Record<string, unknown>)[key];
+        if (value !== undefined) clone[key] = typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(policy) : value;
+      }
+      return clone as P;
+    };
+    const breaker = circuitBreaker({ name: 'other' });
+    exporter.watch([copy(breaker), copy(bulkhead({ name: 'other', maxConcurrent: 3 })), copy(tokenBucket({ name: 'other', capacity: 4, refill: { tokens: 1 } }))]);
+    exporter.watch([copy(adaptiveThrottle({ name: 'throttle' })), copy(fallbackLadder({ name: 'other' })), copy(fallback(EMPTY, { name: 'plain' })), copy(hedge({ name: 'other' }))]);
+    exporter.watch([copy(retryBudget({ name: 'other' })), copy(adaptiveConcurrency({ name: 'ac' })), copy(adaptiveRateLimit({ name: 'arl', base: 3 })), copy(cache({ name: 'other', ttl: 5 }))]);
+    breaker.isolate();
+    const s = await scrape(registry);
+    expect(valueOf(s, `${P}circuit_breaker_state_code`, { name: 'other' })).toBe(3);
+    expect(valueOf(s, `${P}bulkhead_limit`, { name: 'other' })).toBe(3);
+    expect(valueOf(s, `${P}rate_limiter_limit`, { name: 'other' })).toBe(4);
+    expect(valueOf(s, `${P}adaptive_throttle_reject_probability`, { name: 'throttle' })).toBe(0);
+    expect(valueOf(s, `${P}fallback_unhandled_total`, { name: 'other' })).toBe(0);
+    expect(valueOf(s, `${P}fallback_recoveries_total`, { name: 'plain', source: 'alternative' })).toBe(0);
+    expect(valueOf(s, `${P}hedge_calls_total`, { name: 'other', outcome: 'failed' })).toBe(0);
+    expect(valueOf(s, `${P}retry_budget_available`, { name: 'other' })).toBeGreaterThan(0);
+    expect(valueOf(s, `${P}bulkhead_limit`, { name: 'ac' })).toBe(20);
+    expect(valueOf(s, `${P}adaptive_rate_limit_rate`, { name: 'arl' })).toBe(3);
+    expect(valueOf(s, `${P}cache_entries`, { name: 'other' })).toBe(0);
+    // retry and time limit have the same shape: only their prototype tells them apart
+    expect(() => exporter.watch(copy(retryBackoff({ name: 'r' })))).toThrow(ConfigError);
+  });
+});
