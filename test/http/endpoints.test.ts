@@ -113,7 +113,7 @@ describe('healthEndpoints on loopback', () => {
     const port = await serve(endpoints);
     db.send('unhealthy', Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' }));
 
-    for (const headers of [{}, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Bearer ${TOKEN.slice(0, -1)}` }, { authorization: `Basic ${TOKEN}` }, { authorization: 'Bearer' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Bearer ${TOKEN.slice(0, -1)}` }, { authorization: `Basic ${TOKEN}` }, { authorization: 'Bearer' }]) {
       const denied = await get(port, '/ops/health/detailed', headers);
       expect(denied.status).toBe(401);
       expect(denied.headers['www-authenticate']).toBe('Bearer realm="health"');
