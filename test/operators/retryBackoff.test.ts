@@ -1,6 +1,7 @@
 import { defer, EMPTY, mergeMap, NEVER, Observable, of, take, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
+  circuitBreaker,
   CircuitOpenError,
   ConfigError,
   constant,
@@ -158,6 +159,19 @@ describe('retryBackoff', () => {
       const source = cold('-#', undefined, open);
       expectObservable(source.pipe(retryBackoff({ name: 'r', backoff: exponential({ initial: 10, max: 5000 }) }))).toBe('-#', undefined, new RetriesExhaustedError('r', 1, open, 'max-delay'));
       expectSubscriptions(source.subscriptions).toBe('^!');
+    });
+  });
+
+  it('waits out an open breaker inside it, retrying at its half-open instant', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const breaker = circuitBreaker({ strategy: { kind: 'consecutive', failures: 1 }, breakDuration: 100 });
+      let n = 0;
+      const failing = cold('-#', undefined, boom);
+      const ok = cold('-a|');
+      const source = defer(() => (n++ === 0 ? failing : ok));
+      // Fails at 1 and opens the breaker until 101; the retry after 10 is rejected with retryAfter 90.
+      expectObservable(source.pipe(breaker, retryBackoff({ maxAttempts: 3, backoff: constant(10), maxDelay: 1000 }))).toBe('102ms a|');
+      expectSubscriptions(ok.subscriptions).toBe('101ms ^-!');
     });
   });
 
