@@ -57,6 +57,8 @@ export interface PrometheusMetrics {
   metrics(): Promise<string>;
   /** The content type of `metrics()`. */
   readonly contentType: string;
+  /** Both at once, for the `metrics` option of the HTTP endpoints (`healthEndpoints({ metrics: exporter.exposition })`). */
+  exposition(): Promise<{ readonly contentType: string; readonly body: string }>;
   readonly registry: Registry;
 }
 
@@ -168,6 +170,7 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
     },
     metrics: () => c.registry.metrics(),
     contentType: c.registry.contentType,
+    exposition: async () => ({ contentType: c.registry.contentType, body: await c.registry.metrics() }),
     registry: c.registry,
   };
 }

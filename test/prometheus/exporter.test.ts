@@ -179,6 +179,8 @@ describe('watch and unwatch', () => {
     expect(await exporter.metrics()).toBe(await registry.metrics());
     expect(exporter.contentType).toBe(registry.contentType);
     expect(exporter.registry).toBe(registry);
+    const { exposition } = exporter; // usable detached, as the HTTP endpoints take it
+    expect(await exposition()).toEqual({ contentType: registry.contentType, body: await registry.metrics() });
   });
 });
 
