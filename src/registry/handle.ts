@@ -8,10 +8,10 @@
  *   it to its end;
  * - streams (`state$`, `events$`, `metrics$`, …) follow the current policy; `state$` emits after a
  *   swap only when the new policy's state differs;
- * - methods call the current policy; a method that returns an operator (`forKey`, `withPriority`)
- *   returns one that re-resolves against the current policy at each subscription.
+ * - methods call the current policy; a method that returns a function of Observables (`forKey`,
+ *   `withPriority`, `wrap`) returns one that re-resolves against the current policy at each subscription.
  */
-import { BehaviorSubject, distinctUntilChanged, isObservable, Observable, switchMap, type OperatorFunction } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, isObservable, Observable, switchMap } from 'rxjs';
 import type { PolicyKind } from './kind.js';
 
 /** Any operator object: a policy built by a factory, or a handle. */
@@ -58,7 +58,7 @@ export function slotOf(policy: unknown): Slot | undefined {
 }
 
 /** Streams that replay a current value: after a swap they emit only a changed one. */
-const STATE_STREAMS: ReadonlySet<string> = new Set(['state$', 'limit$', 'enabled$']);
+const STATE_STREAMS: ReadonlySet<string> = new Set(['state$', 'limit$', 'rate$', 'enabled$']);
 
 function buildHandle(slot: Slot, model: AnyPolicy): AnyPolicy {
   const handle = (<T>(source: Observable<T>): Observable<T> =>
@@ -85,16 +85,17 @@ function delegate(slot: Slot, member: string): (...args: unknown[]) => unknown {
   return (...args: unknown[]) => {
     const result = call(args);
     if (typeof result !== 'function') return result;
-    // An operator bound to the current policy: re-bind it after a swap.
+    // A function bound to the current policy (an operator from `forKey`/`withPriority`, a function
+    // from `wrap`), whose calls return Observables: bind it again after a swap, at subscription.
     let boundTo = slot.policy;
-    let op = result as OperatorFunction<unknown, unknown>;
-    return (source: Observable<unknown>) =>
+    let fn = result as (...a: unknown[]) => Observable<unknown>;
+    return (...a: unknown[]) =>
       new Observable((subscriber) => {
         if (boundTo !== slot.policy) {
           boundTo = slot.policy;
-          op = call(args) as OperatorFunction<unknown, unknown>;
+          fn = call(args) as (...a: unknown[]) => Observable<unknown>;
         }
-        return op(source).subscribe(subscriber);
+        return fn(...a).subscribe(subscriber);
       });
   };
 }

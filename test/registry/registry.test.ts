@@ -2,6 +2,7 @@ import { defer, EMPTY, map, NEVER, Observable, of, throwError, timer, VirtualTim
 import { describe, expect, it } from 'vitest';
 import {
   bulkhead,
+  cache,
   circuitBreaker,
   CircuitOpenError,
   ConfigError,
@@ -9,6 +10,7 @@ import {
   retryBackoff,
   timeLimit,
   tokenBucket,
+  type Cache,
   type CanaryReport,
   type CircuitBreaker,
   type RegistryEvent,
@@ -81,6 +83,20 @@ describe('resilienceRegistry', () => {
       expect(error, field).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).field).toBe(field);
     }
+  });
+
+  it('passes functions returned by methods through: wrap and forKey of a cache', () => {
+    const registry = resilienceRegistry();
+    const prices = registry.register<Cache>('prices', cache({ ttl: 1_000 }));
+    let calls = 0;
+    const price = prices.wrap((sku: string) => defer(() => of(`${sku}:${++calls}`)), (sku) => sku);
+    const seen: string[] = [];
+    price('a').subscribe((v) => seen.push(v));
+    price('a').subscribe((v) => seen.push(v));
+    defer(() => of('x')).pipe(prices.forKey('k')).subscribe((v) => seen.push(v));
+    defer(() => of('y')).pipe(prices.forKey('k')).subscribe((v) => seen.push(v));
+    expect(seen).toEqual(['a:1', 'a:1', 'x', 'x']);
+    expect(prices.peek('a')).toMatchObject({ key: 'a', values: ['a:1'] });
   });
 
   it('removes a name; the handle held elsewhere keeps working', () => {

@@ -80,7 +80,7 @@ describe('fromConfig: hot reload', () => {
     expect(own(events).at(-1)).toMatchObject({ added: [], removed: ['q'], changed: [] });
     expect(registry.has('q')).toBe(false);
     const seen: number[] = [];
-    of(1).pipe(q).subscribe((v) => seen.push(v));
+    q(of(1)).subscribe((v) => seen.push(v));
     expect(seen).toEqual([1]);
   });
 
