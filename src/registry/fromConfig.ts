@@ -80,7 +80,7 @@ export interface ConfigRegistry extends ResilienceRegistry {
 export function fromConfig(source: ConfigInput | Observable<ConfigInput>, options: FromConfigOptions = {}): ConfigRegistry {
   const check = checker('config');
   const o = check.object('options', options, ['env', 'scheduler', 'name', 'random']);
-  const env = (o.env ?? process.env) as Env;
+  const env = (o.env ?? (globalThis as { process?: { env?: Env } }).process?.env ?? {}) as Env;
   if (typeof env !== 'object' || env === null) check.fail('options.env', env, 'an object of strings');
   const scheduler = resolveScheduler(check.scheduler('options.scheduler', o.scheduler));
   const random = check.fn<RandomSource>('options.random', o.random);

@@ -112,6 +112,17 @@ describe('fromConfig: environment overrides', () => {
     expect(error).toEqual(new TimeLimitError('database_query', 'duration', 2_500));
   });
 
+  it('reads process.env when no env is given', () => {
+    process.env.RESILIENCE_CIRCUIT_BREAKER_FROM_PROCESS_FAILURE_THRESHOLD = '1';
+    try {
+      const registry = fromConfig({ circuit_breakers: { from_process: {} } });
+      failN(1, registry.get<CircuitBreaker>('from_process')!);
+      expect(registry.get<CircuitBreaker>('from_process')!.stats().state).toBe('open');
+    } finally {
+      delete process.env.RESILIENCE_CIRCUIT_BREAKER_FROM_PROCESS_FAILURE_THRESHOLD;
+    }
+  });
+
   it('applies the overrides at every reload too, and a field absent from the file', () => {
     testScheduler().run(() => {
       const registry = fromConfig({ circuit_breakers: { db: {} } }, { env: { RESILIENCE_CIRCUIT_BREAKER_DB_FAILURE_THRESHOLD: '1' } });
