@@ -123,7 +123,7 @@ describe('fromConfig: environment overrides', () => {
     }
   });
 
-  it('applies the overrides at every reload too, and a field absent from the file', () => {
+  it('sets a field the file leaves out', () => {
     testScheduler().run(() => {
       const registry = fromConfig({ circuit_breakers: { db: {} } }, { env: { RESILIENCE_CIRCUIT_BREAKER_DB_FAILURE_THRESHOLD: '1' } });
       failN(1, registry.get<CircuitBreaker>('db')!);
