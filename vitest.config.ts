@@ -8,6 +8,7 @@ export default defineConfig({
     // Tests import the public entry points, as users do, but from source.
     alias: [
       { find: /^rx-resilience\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^rx-resilience\/prometheus$/, replacement: src('prometheus/index.ts') },
       { find: /^rx-resilience$/, replacement: src('index.ts') },
     ],
   },

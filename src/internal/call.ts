@@ -9,7 +9,8 @@
  * - `ignored`: an error `isFailure` refuses, or one of our own local rejections;
  * - `cancelled`: unsubscribe before the first value.
  * A policy subclasses it and implements `settle`, which runs once on every path, so permits and
- * slots are released exactly once. Throws inside the predicates become the call's error.
+ * slots are released exactly once; on cancellation it runs after the source is torn down.
+ * Throws inside the predicates become the call's error.
  *
  * Why not an RxJS `Subscriber` subclass: it costs about 2.9x a bare `firstValueFrom(defer(fn))`
  * per call, which would eat the whole overhead budget of a policy. RxJS accepts any object that
@@ -92,12 +93,16 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
     }
   }
 
+  /** A cancellation tears the source down first, then settles: a slot is never handed on early. */
   unsubscribe(): void {
     if (this.closed) return;
     this.closed = true;
     const flags = this.flags;
-    this.settleOnce(flags & SEEN ? (flags & FAILED_RESULT ? 'failure' : 'success') : 'cancelled', undefined);
-    this.release();
+    try {
+      this.release();
+    } finally {
+      this.settleOnce(flags & SEEN ? (flags & FAILED_RESULT ? 'failure' : 'success') : 'cancelled', undefined);
+    }
   }
 
   /** Keeps the source's teardown; runs it at once if the call has already ended. */

@@ -64,6 +64,14 @@ describe('package exports (built dist)', () => {
     expect(JSON.parse(out)).toEqual([false, true, true]);
   });
 
+  it('imports rx-resilience/prometheus from ESM and CommonJS, and the root entry never loads prom-client', () => {
+    const esm = run(['--input-type=module', '-e', `import { prometheusMetrics } from 'rx-resilience/prometheus'; import { Registry } from 'prom-client'; const m = prometheusMetrics({ registry: new Registry() }); console.log(typeof m.watch)`]);
+    const cjs = run(['-e', `const { prometheusMetrics } = require('rx-resilience/prometheus'); const { Registry } = require('prom-client'); console.log(typeof prometheusMetrics({ registry: new Registry() }).watch)`]);
+    expect([esm, cjs]).toEqual(['function', 'function']);
+    const loaded = run(['-e', `require('rx-resilience'); console.log(Object.keys(require.cache).some((f) => f.includes('prom-client')))`]);
+    expect(loaded).toBe('false');
+  });
+
   it('keeps the testing kit out of the main entry', () => {
     const out = run(['--input-type=module', '-e', `import * as api from 'rx-resilience'; console.log(JSON.stringify(Object.keys(api)))`]);
     expect(JSON.parse(out)).not.toContain('testScheduler');
