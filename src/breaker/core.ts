@@ -33,8 +33,9 @@ export class BreakerCore {
   private previousBreak: number | undefined = undefined;
   private timer: Subscription | undefined = undefined;
   private readonly cell: StateCell<CircuitState>;
-  private readonly bus = new EventBus<CircuitBreakerEvent>();
-  private readonly metricsBus = new EventBus<CircuitBreakerStats>();
+  /** Created on first subscription to `events$` / `metrics$`: an idle breaker stays small. */
+  private eventBus: EventBus<CircuitBreakerEvent> | undefined = undefined;
+  private metricsBus: EventBus<CircuitBreakerStats> | undefined = undefined;
   private metricsStream: Observable<CircuitBreakerStats> | undefined = undefined;
   private rejected = 0;
   private successes = 0;
@@ -60,13 +61,19 @@ export class BreakerCore {
   }
 
   get events$(): Observable<CircuitBreakerEvent> {
-    return this.bus.events$;
+    return (this.eventBus ??= new EventBus()).events$;
+  }
+
+  /** The event bus when someone listens, else undefined: build no payload for nobody. */
+  private get bus(): EventBus<CircuitBreakerEvent> | undefined {
+    const bus = this.eventBus;
+    return bus !== undefined && bus.observed ? bus : undefined;
   }
 
   get metrics$(): Observable<CircuitBreakerStats> {
     return (this.metricsStream ??= new Observable<CircuitBreakerStats>((subscriber) => {
       subscriber.next(this.stats());
-      return this.metricsBus.events$.subscribe(subscriber);
+      return (this.metricsBus ??= new EventBus()).events$.subscribe(subscriber);
     }));
   }
 
@@ -74,7 +81,7 @@ export class BreakerCore {
     return new Observable<T>((subscriber) => {
       // The clock is read only when something needs it: a closed breaker that tracks no time
       // and has no listener admits and records a call without reading it.
-      const now = this.machine.kind !== 'closed' || this.timed || this.bus.observed ? this.scheduler.now() : Number.NaN;
+      const now = this.machine.kind !== 'closed' || this.timed || this.bus !== undefined ? this.scheduler.now() : Number.NaN;
       const admission = this.admit(now);
       if (admission === REJECTED) return this.reject(subscriber, now);
       new BreakerCall(subscriber, this, now, this.epoch, admission === TRIAL).run(source);
@@ -105,7 +112,7 @@ export class BreakerCore {
     const state = m.kind === 'open' ? 'open' : m.kind === 'isolated' ? 'isolated' : 'half-open';
     const retryAfter = m.kind === 'open' ? m.until - now : undefined;
     this.rejected++;
-    if (this.bus.observed) this.bus.emit({ type: 'rejected', policy: this.name, at: now, state, retryAfter });
+    this.bus?.emit({ type: 'rejected', policy: this.name, at: now, state, retryAfter });
     this.publishMetrics();
     subscriber.error(new CircuitOpenError(this.name, state, retryAfter));
   }
@@ -113,13 +120,13 @@ export class BreakerCore {
   /** Records the end of a call admitted at `startedAt` in `epoch`. */
   finish(outcome: Outcome, error: unknown, startedAt: number, epoch: number, trial: boolean): void {
     // See `apply`: a call admitted without reading the clock, that succeeded, needs no time.
-    const now = startedAt === startedAt || outcome !== 'success' || this.bus.observed || this.metricsBus.observed ? this.scheduler.now() : Number.NaN;
+    const now = startedAt === startedAt || outcome !== 'success' || this.bus !== undefined || this.metricsBus?.observed === true ? this.scheduler.now() : Number.NaN;
     const duration = now - startedAt;
     const slowLimit = this.config.slowCallDuration;
     const slow = slowLimit !== undefined && duration >= slowLimit;
     const late = epoch !== this.epoch;
     this.count(outcome, now);
-    if (this.bus.observed) this.bus.emit(outcomeEvent(outcome, this.name, now, duration, late, slow, error));
+    this.bus?.emit(outcomeEvent(outcome, this.name, now, duration, late, slow, error));
     if (!late) this.judge(outcome, slow, trial, now);
     this.publishMetrics();
   }
@@ -175,7 +182,7 @@ export class BreakerCore {
     this.timer = undefined;
     if (to.kind === 'open') this.armHalfOpen(to.until - now);
     else if (to.kind === 'closed') this.previousBreak = undefined;
-    if (this.bus.observed) this.bus.emit({ type: 'transition', policy: this.name, at: now, from: from.kind, to: to.kind });
+    this.bus?.emit({ type: 'transition', policy: this.name, at: now, from: from.kind, to: to.kind });
     this.cell.set(to.kind);
   }
 
@@ -249,7 +256,7 @@ export class BreakerCore {
   }
 
   private publishMetrics(): void {
-    if (this.metricsBus.observed) this.metricsBus.emit(this.stats());
+    if (this.metricsBus?.observed === true) this.metricsBus.emit(this.stats());
   }
 }
 
