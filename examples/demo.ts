@@ -4,8 +4,10 @@
  *
  *   fetch → timeLimit (per attempt) → circuitBreaker → retryBackoff → bulkhead → tokenBucket
  *
- * The terminal shows every policy's state as it changes and every breaker transition; the demo
- * ends by itself with a summary.
+ * The terminal shows every policy's state as it changes, every breaker transition, the health
+ * monitor and the operation mode; an ops server on loopback serves /metrics (Prometheus),
+ * /health/live, /health/ready, /health/detailed (bearer token) and /events (server-sent events)
+ * while the demo runs. It ends by itself with a summary.
  *
  *   npm start                      # 20 s
  *   npm start -- --seconds=40      # longer phases
@@ -15,7 +17,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defer, finalize, from, interval, takeUntil, timer, type Subscription } from 'rxjs';
-import { bulkhead, circuitBreaker, exponential, isResilienceError, retryBackoff, timeLimit, tokenBucket, type CircuitState } from 'rx-resilience';
+import { Registry } from 'prom-client';
+import {
+  bulkhead, circuitBreaker, exponential, healthEndpoints, healthFromBreaker, healthFromBulkhead, healthMonitor,
+  isResilienceError, operationMode, retryBackoff, timeLimit, tokenBucket, type CircuitState,
+} from 'rx-resilience';
+import { prometheusMetrics } from 'rx-resilience/prometheus';
 
 const seconds = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 20);
 if (!Number.isFinite(seconds) || seconds < 4) throw new Error('--seconds must be a number >= 4');
@@ -69,6 +76,21 @@ const attempt = () =>
   });
 
 const tally = { ok: 0, failed: 0, rejected: 0, retries: 0, timeouts: 0, limited: 0, full: 0 };
+
+// Health and mode are subscriptions on the policies' streams; the ops server exposes them.
+const monitor = healthMonitor({
+  components: [healthFromBreaker(breaker, { critical: true }), healthFromBulkhead(pool)],
+});
+const mode = operationMode({ health$: monitor.health$ });
+const exporter = prometheusMetrics({ registry: new Registry() });
+const unwatch = exporter.watch([breaker, retry, perAttempt, pool, limiter, monitor, mode]);
+const token = 'demo-token';
+const ops = healthEndpoints({ monitor, mode, token, metrics: exporter.exposition });
+const opsServer = createServer(ops);
+await new Promise<void>((resolve) => opsServer.listen(0, '127.0.0.1', resolve));
+const opsUrl = `http://127.0.0.1:${(opsServer.address() as AddressInfo).port}`;
+let modeNow = 'NORMAL';
+const modes: string[] = [];
 const timeIn = new Map<CircuitState, number>();
 let state: CircuitState = 'closed';
 let stateSince = Date.now();
@@ -87,6 +109,14 @@ subs.push(
     if (e.type === 'retry') tally.retries++;
   }),
   perAttempt.events$.subscribe(() => tally.timeouts++),
+  mode.mode$.subscribe((m) => {
+    if (m.mode === modeNow) return;
+    modeNow = m.mode;
+    const line = `${elapsed()} s  [${phaseNow().padEnd(8)}]  mode ${m.mode}${m.reasons.length ? `: ${m.reasons.map((r) => r.reason).join('; ')}` : ''}`;
+    modes.push(m.mode);
+    log.push(line);
+    if (!tty) console.log(line);
+  }),
   breaker.events$.subscribe((e) => {
     if (e.type !== 'transition') return;
     const line = `${elapsed()} s  [${phaseNow().padEnd(8)}]  ${e.from} -> ${e.to}`;
@@ -124,6 +154,8 @@ function view(): string {
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`.padStart(4);
   return [
     `rx-resilience demo  ${elapsed()} s / ${seconds} s   upstream phase: ${phaseNow()}`,
+    `ops: ${opsUrl}/metrics  ${opsUrl}/health/ready  ${opsUrl}/events  (/health/detailed: Bearer ${token})`,
+    `health: ${monitor.snapshot().status}   mode: ${modeNow}`,
     `breaker 'upstream': ${s.state.toUpperCase()}${s.nextAttemptAt === null ? '' : ' (half-open soon)'}`,
     `window: ${s.calls} calls, failure rate ${pct(s.failureRate)}, slow-call rate ${pct(s.slowCallRate)}`,
     `client: ${tally.ok} ok, ${tally.failed} failed, ${tally.rejected} rejected fast by the breaker`,
@@ -136,7 +168,8 @@ function view(): string {
 
 const screen = tty
   ? interval(200).subscribe(() => process.stdout.write(`\x1b[H\x1b[2J${view()}\n`))
-  : interval(2000).subscribe(() => console.log(view().split('\n').slice(0, 4).join(' | ')));
+  : interval(2000).subscribe(() => console.log(view().split('\n').slice(2, 6).join(' | ')));
+if (!tty) console.log(view().split('\n')[1]);
 
 end$.subscribe(() => {
   screen.unsubscribe();
@@ -152,7 +185,15 @@ end$.subscribe(() => {
     console.log(`  transitions: ${log.length}`);
     console.log(`  time per state: ${[...timeIn].map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
     console.log(`  breaker totals: ${JSON.stringify(s.totals)}, rejected ${s.rejected}`);
-    breaker.reset();
-    server.close();
+    console.log(`  operation modes entered: ${modes.join(' -> ') || 'none'}`);
+    void exporter.metrics().then((text) => {
+      const lines = text.split('\n').filter((l) => l.startsWith('resilience_circuit_breaker_calls_total'));
+      console.log(`  /metrics (excerpt):\n${lines.map((l) => `    ${l}`).join('\n')}`);
+      unwatch();
+      ops.close();
+      opsServer.close();
+      breaker.reset();
+      server.close();
+    });
   });
 });
