@@ -93,13 +93,14 @@ export type {
   CanaryOptions,
   CanaryReport,
   PolicyChange,
-  PolicyKind,
   PolicySnapshot,
   RegistryEvent,
   RegistryStates,
   ResilienceRegistry,
   ResilienceRegistryConfig,
 } from './registry/resilienceRegistry.js';
+export { policyKind } from './registry/kind.js';
+export type { PolicyKind, RegistryKind } from './registry/kind.js';
 export { fromConfig } from './registry/fromConfig.js';
 export type { ConfigInput, ConfigRegistry, FromConfigOptions, RateLimitEntry, ResilienceConfig } from './registry/fromConfig.js';
 

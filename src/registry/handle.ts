@@ -12,7 +12,7 @@
  *   `withPriority`, `wrap`) returns one that re-resolves against the current policy at each subscription.
  */
 import { BehaviorSubject, distinctUntilChanged, isObservable, Observable, switchMap } from 'rxjs';
-import type { PolicyKind } from './kind.js';
+import type { RegistryKind } from './kind.js';
 
 /** Any operator object: a policy built by a factory, or a handle. */
 export type AnyPolicy = (<T>(source: Observable<T>) => Observable<T>) & object;
@@ -26,7 +26,7 @@ export class Slot {
 
   constructor(
     readonly name: string,
-    readonly kind: PolicyKind,
+    readonly kind: RegistryKind,
     policy: AnyPolicy,
   ) {
     this.current$ = new BehaviorSubject(policy);

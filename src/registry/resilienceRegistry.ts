@@ -15,9 +15,9 @@ import { policyName } from '../internal/names.js';
 import { checker } from '../internal/validate.js';
 import { canary, type CanaryOptions, type CanaryReport } from './canary.js';
 import { type AnyPolicy, Slot, slotOf } from './handle.js';
-import { detectKind, type PolicyKind } from './kind.js';
+import { detectKind, type RegistryKind } from './kind.js';
 
-export type { PolicyKind } from './kind.js';
+
 export type { CanaryOptions, CanaryReport } from './canary.js';
 
 export interface ResilienceRegistryConfig {
@@ -30,7 +30,7 @@ export interface ResilienceRegistryConfig {
 /** One policy in `snapshot()`: its kind and its `stats()` (undefined for kinds without stats). */
 export interface PolicySnapshot {
   readonly name: string;
-  readonly kind: PolicyKind;
+  readonly kind: RegistryKind;
   readonly stats: unknown;
 }
 
@@ -40,7 +40,7 @@ export type RegistryStates = Readonly<Record<string, unknown>>;
 /** A field-level change found by a config reload. */
 export interface PolicyChange {
   readonly name: string;
-  readonly kind: PolicyKind;
+  readonly kind: RegistryKind;
   /** Config fields (file names, e.g. `failure_threshold`) whose value changed. */
   readonly fields: readonly string[];
 }
@@ -54,7 +54,7 @@ interface EventBase {
 
 export type RegistryEvent =
   /** An event of a registered policy, tagged with its name and kind. */
-  | (EventBase & { readonly type: 'policy'; readonly kind: PolicyKind; readonly event: unknown })
+  | (EventBase & { readonly type: 'policy'; readonly kind: RegistryKind; readonly event: unknown })
   /** A config reload changed something; policies named in `changed` were rebuilt in place. */
   | (EventBase & { readonly type: 'reconfigured'; readonly added: readonly string[]; readonly removed: readonly string[]; readonly changed: readonly PolicyChange[] })
   /** A config reload was refused (invalid): nothing changed. */
@@ -70,13 +70,13 @@ export interface ResilienceRegistry {
    * Adds `policy` under `name` and returns its stable handle (use it like the policy).
    * @throws ConfigError when the name is taken or `policy` is not an operator.
    */
-  register<P extends AnyPolicy>(name: string, policy: P, options?: { readonly kind?: PolicyKind }): P;
+  register<P extends AnyPolicy>(name: string, policy: P, options?: { readonly kind?: RegistryKind }): P;
   /** The handle registered under `name`, or undefined. */
   get<P extends AnyPolicy = AnyPolicy>(name: string): P | undefined;
   has(name: string): boolean;
   /** Names, in registration order. */
   names(): string[];
-  kindOf(name: string): PolicyKind | undefined;
+  kindOf(name: string): RegistryKind | undefined;
   /** Drops `name`; a handle held elsewhere keeps working on its last policy. */
   remove(name: string): boolean;
   /** Every policy's kind and stats, keyed by name (the seeds' `get_all_circuit_breaker_stats`). */
@@ -165,13 +165,13 @@ class Registry implements ResilienceRegistry, RegistryInternals {
     this.events$ = merge(this.bus.events$, policyEvents$);
   }
 
-  register<P extends AnyPolicy>(name: string, policy: P, options: { readonly kind?: PolicyKind } = {}): P {
+  register<P extends AnyPolicy>(name: string, policy: P, options: { readonly kind?: RegistryKind } = {}): P {
     const check = checker(this.name);
     check.name('name', name);
     if (this.slots$.value.has(name)) check.fail('name', name, 'a name not registered yet');
     if (typeof policy !== 'function') check.fail('policy', policy, 'a policy (an operator function)');
     const o = check.object('options', options, ['kind']);
-    const kind = (o.kind as PolicyKind | undefined) ?? slotOf(policy)?.kind ?? detectKind(policy);
+    const kind = (o.kind as RegistryKind | undefined) ?? slotOf(policy)?.kind ?? detectKind(policy);
     const slot = new Slot(name, kind, policy);
     this.slots$.next(new Map([...this.slots$.value, [name, slot]]));
     return slot.handle as P;
@@ -189,7 +189,7 @@ class Registry implements ResilienceRegistry, RegistryInternals {
     return [...this.slots$.value.keys()];
   }
 
-  kindOf(name: string): PolicyKind | undefined {
+  kindOf(name: string): RegistryKind | undefined {
     return this.slots$.value.get(name)?.kind;
   }
 

@@ -8,7 +8,7 @@
  * or, for a value that came from the environment, the variable's name.
  */
 import { checker } from '../internal/validate.js';
-import type { PolicyKind } from './kind.js';
+import type { RegistryKind as PolicyKind } from './kind.js';
 
 export type Section = 'circuit_breakers' | 'retry_policies' | 'timeouts' | 'bulkheads' | 'rate_limits';
 export type Value = number | string | boolean;

@@ -49,7 +49,10 @@ describe('resilienceRegistry', () => {
     registry.register('h', bulkhead({ maxConcurrent: 1 }));
     registry.register('l', tokenBucket({ capacity: 1, refill: { tokens: 1 } }));
     registry.register('x', <T>(s: Observable<T>) => s);
-    const lookalike = Object.assign(<T>(s: Observable<T>) => s, { stats: () => ({ state: 'open', failureRate: 1 }) });
+    // A breaker from another copy of the library: recognised by its shape.
+    const lookalike = Object.assign(<T>(s: Observable<T>) => s, {
+      events$: EMPTY, stats: () => ({ state: 'open', failureRate: 1 }), exportState: () => ({}), isolate: () => undefined,
+    });
     registry.register('y', lookalike);
     registry.register('z', <T>(s: Observable<T>) => s, { kind: 'hedge' });
     expect(registry.names().map((n) => [n, registry.kindOf(n)])).toEqual([
