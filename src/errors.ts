@@ -154,14 +154,6 @@ export function isLocalRejection(error: unknown): error is ResilienceError {
   return isResilienceError(error) && REJECTION_CODES.has(error.code);
 }
 
-/**
- * @internal Builds a rejection. Rejection classes already skip the stack; this stays as the one
- * place hot paths build them, so a policy reads the same whichever error it raises.
- */
-export function withoutStack<E extends ResilienceError>(build: () => E): E {
-  return build();
-}
-
 function circuitMessage(policy: string, state: string, retryAfter: number | undefined): string {
   if (state === 'half-open') return `${policy}: circuit half-open, all trial slots busy`;
   if (state === 'isolated') return `${policy}: circuit isolated`;

@@ -13,7 +13,7 @@
  * so `state$` never shows a free slot next to a waiting call.
  */
 import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import { BulkheadFullError, QueueTimeoutError, withoutStack } from '../errors.js';
+import { BulkheadFullError, QueueTimeoutError } from '../errors.js';
 import { CallSubscriber, type CallJudge, type Outcome } from '../internal/call.js';
 import { EventBus, StateCell } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
@@ -137,7 +137,7 @@ export class SlotPool {
     this.rejected++;
     if (this.bus.observed) this.bus.emit({ type: 'rejected', policy: this.name, at: this.scheduler.now(), priority });
     this.publish();
-    subscriber.error(withoutStack(() => new BulkheadFullError(this.name, this.limit, this.maxQueued)));
+    subscriber.error(new BulkheadFullError(this.name, this.limit, this.maxQueued));
   }
 
   /** A running call ended (exactly once per call). */
@@ -176,7 +176,7 @@ export class SlotPool {
       this.bus.emit({ type: 'timed-out', policy: this.name, at: now, priority: waiter.priority, waited: now - waiter.enqueuedAt });
     }
     this.publish();
-    waiter.subscriber.error(withoutStack(() => new QueueTimeoutError(this.name, this.queueTimeout as number)));
+    waiter.subscriber.error(new QueueTimeoutError(this.name, this.queueTimeout as number));
   }
 
   /** Defers handing over slots until `resume()`. */

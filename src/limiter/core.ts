@@ -9,7 +9,7 @@
  * it would be admitted and takes then: a waiter that leaves before its turn has taken nothing.
  */
 import { Observable, type SchedulerLike, type Subscriber, type TeardownLogic } from 'rxjs';
-import { ConfigError, RateLimitedError, withoutStack } from '../errors.js';
+import { ConfigError, RateLimitedError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
@@ -145,7 +145,7 @@ export class LimiterCore {
     if (key === DEFAULT_KEY) this.remaining = result.remaining;
     if (this.bus.observed) this.bus.emit({ type: 'rejected', policy: this.name, at: now, key, cost: this.cost, retryAfter });
     this.cell.refresh();
-    subscriber.error(withoutStack(() => new RateLimitedError(this.name, retryAfter, key === DEFAULT_KEY ? undefined : key)));
+    subscriber.error(new RateLimitedError(this.name, retryAfter, key === DEFAULT_KEY ? undefined : key));
   }
 
   private tooLong(wait: number, now: number): boolean {

@@ -5,7 +5,7 @@
  * pipeline the throttle is piped into; a subscription (one call) reports its outcome once.
  */
 import { Observable, type Subscriber } from 'rxjs';
-import { isLocalRejection, RateLimitedError, withoutStack } from '../errors.js';
+import { isLocalRejection, RateLimitedError } from '../errors.js';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
@@ -132,7 +132,7 @@ class ThrottleCore {
         this.rejected++;
         if (this.bus.observed) this.bus.emit({ type: 'rejected', policy: this.name, at: now, rejectProbability: p });
         this.cell.refresh();
-        subscriber.error(withoutStack(() => new RateLimitedError(this.name, undefined)));
+        subscriber.error(new RateLimitedError(this.name, undefined));
         return;
       }
       this.admitted++;
