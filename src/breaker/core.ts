@@ -165,7 +165,10 @@ export class BreakerCore {
     if (this.strategy.record(now, failure, slow) && this.machine.kind === 'closed') this.signal('trip', now);
   }
 
-  private signal(signal: Signal, now: number): void {
+  private signal(signal: Signal, at: number): void {
+    // A call admitted without reading the clock (see `apply`) can still decide a transition
+    // (a success that completes a count window's minimumCalls): read the clock for it here.
+    const now = at === at ? at : this.scheduler.now();
     const from = this.machine;
     const to = transition(from, signal, now, (opens) => this.breakFor(opens));
     if (signal === 'reset') {

@@ -220,6 +220,17 @@ describe('circuitBreaker windows', () => {
     });
   });
 
+  it('a success that completes minimumCalls trips an unobserved breaker and it still turns half-open on time', () => {
+    // No listener, no slow-call tracking: the call is admitted without a clock reading.
+    testScheduler().run(({ cold, expectObservable }) => {
+      const breaker = circuitBreaker({ strategy: { kind: 'count', size: 2, failureRateThreshold: 0.2, minimumCalls: 2 }, breakDuration: 5 });
+      cold('#', undefined, boom).pipe(breaker).subscribe(noop);
+      cold('|').pipe(breaker).subscribe(); // a success at frame 0 completes minimumCalls: 1 of 2 failed
+      expectObservable(timer(1).pipe(mergeMap(() => of(breaker.stats().nextAttemptAt)))).toBe('-(a|)', { a: 5 });
+      expectObservable(breaker.state$).toBe('a 4ms b', { a: 'open', b: 'half-open' });
+    });
+  });
+
   it('count window caps minimumCalls at its size and slides', () => {
     const breaker = circuitBreaker({ strategy: { kind: 'count', size: 2, failureRateThreshold: 1, minimumCalls: 10 } });
     testScheduler().run(() => {
