@@ -1,4 +1,6 @@
 /** @internal Stable generated names (`circuit-breaker-1`, `retry-1`, …) per policy kind. */
+import { checker } from './validate.js';
+
 const counters = new Map<string, number>();
 
 export function policyName(kind: string, given: string | undefined): string {
@@ -6,4 +8,9 @@ export function policyName(kind: string, given: string | undefined): string {
   const n = (counters.get(kind) ?? 0) + 1;
   counters.set(kind, n);
   return `${kind}-${n}`;
+}
+
+/** The `name` of a factory's config, checked (a non-empty string), or a generated one. */
+export function configuredName(kind: string, config: unknown): string {
+  return policyName(kind, checker(kind).name('name', (config as { name?: unknown } | null | undefined)?.name));
 }

@@ -10,7 +10,7 @@ import type { Observable, Subscriber } from 'rxjs';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
 import { EventBus, StateCell } from '../internal/cell.js';
 import { checker } from '../internal/validate.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { policyPrototype } from '../internal/policy.js';
 import { LIMITER_KEYS, parseLimiter, positive } from '../limiter/config.js';
 import { LimiterCore, limiterPolicy, type LimiterSetup } from '../limiter/core.js';
@@ -73,7 +73,7 @@ export interface AdaptiveRateLimiter extends Omit<RateLimiter, 'events$' | 'forK
  * @throws ConfigError when the config is invalid (also `cost > min`).
  */
 export function adaptiveRateLimit(config: AdaptiveRateLimitConfig): AdaptiveRateLimiter {
-  const name = policyName('adaptive-rate-limit', checker('adaptive-rate-limit').name('name', (config as { name?: unknown } | null)?.name));
+  const name = configuredName('adaptive-rate-limit', config);
   const check = checker(name);
   const keys = ['base', 'min', 'max', 'threshold', 'decrease', 'increase', 'window', 'minimumCalls', 'isFailure', 'isFailureResult'];
   const c = check.object('', config, [...LIMITER_KEYS.filter((k) => k !== 'maxKeys'), ...keys]);

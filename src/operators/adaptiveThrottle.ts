@@ -10,7 +10,7 @@ import { CallSubscriber, type Outcome } from '../internal/call.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { checker } from '../internal/validate.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { WindowCounts } from '../limiter/counts.js';
 import { WatchedCell } from '../limiter/watched.js';
@@ -78,7 +78,7 @@ export interface AdaptiveThrottle {
  * @throws ConfigError when the config is invalid.
  */
 export function adaptiveThrottle(config: AdaptiveThrottleConfig = {}): AdaptiveThrottle {
-  const name = policyName('adaptive-throttle', checker('adaptive-throttle').name('name', (config as { name?: unknown } | null)?.name));
+  const name = configuredName('adaptive-throttle', config);
   const check = checker(name);
   const c = check.object('', config, ['name', 'k', 'window', 'random', 'isFailure', 'isFailureResult', 'scheduler'], true);
   const core = new ThrottleCore(name, {

@@ -11,7 +11,7 @@ import { Entries, type Entry } from '../fallback/entries.js';
 import { Flight, type FlightEnd } from '../fallback/flight.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
 
@@ -123,7 +123,7 @@ const KEYS = ['name', 'key', 'ttl', 'staleTtl', 'maxEntries', 'scheduler'] as co
  * @throws ConfigError when the config is invalid.
  */
 export function cache(config: CacheConfig): Cache {
-  const name = policyName('cache', checker('cache').name('name', (config as { name?: unknown } | null)?.name));
+  const name = configuredName('cache', config);
   const check = checker(name);
   const c = check.object('', config, KEYS);
   if (c.ttl === undefined) check.fail('ttl', undefined, 'a finite number of milliseconds > 0 (required)');

@@ -11,8 +11,7 @@ import { parseBreakerConfig } from '../breaker/config.js';
 import { BreakerCore } from '../breaker/core.js';
 import type { CircuitState } from '../breaker/machine.js';
 import type { CircuitBreakerSnapshot } from '../breaker/snapshot.js';
-import { checker } from '../internal/validate.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 
 export type { CircuitState } from '../breaker/machine.js';
@@ -139,8 +138,7 @@ export interface CircuitBreaker {
  * @throws ConfigError when the config is invalid.
  */
 export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreaker {
-  const name = checker('circuit-breaker').name('name', (config as { name?: unknown } | null)?.name);
-  return definePolicy<CircuitBreaker>(new BreakerCore(parseBreakerConfig(policyName('circuit-breaker', name), config)), PROTO);
+  return definePolicy<CircuitBreaker>(new BreakerCore(parseBreakerConfig(configuredName('circuit-breaker', config), config)), PROTO);
 }
 
 const PROTO = policyPrototype(['state$', 'events$', 'metrics$'], ['stats', 'isolate', 'reset', 'disable', 'exportState']);

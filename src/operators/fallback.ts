@@ -8,7 +8,7 @@
 import { catchError, from, Observable, throwError, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
 
@@ -75,7 +75,7 @@ const KEYS = ['name', 'when', 'scheduler'] as const;
 export function fallback<A>(alternative: (error: unknown) => ObservableInput<A>, config?: FallbackConfig): Fallback<A>;
 export function fallback<A>(alternative: ObservableInput<A>, config?: FallbackConfig): Fallback<A>;
 export function fallback<A>(alternative: ObservableInput<A> | ((error: unknown) => ObservableInput<A>), config: FallbackConfig = {}): Fallback<A> {
-  const name = policyName('fallback', checker('fallback').name('name', (config as { name?: unknown } | null)?.name));
+  const name = configuredName('fallback', config);
   const check = checker(name);
   const c = check.object('', config, KEYS, true);
   const when = check.fn<(error: unknown) => boolean>('when', c.when);

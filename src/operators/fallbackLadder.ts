@@ -11,7 +11,7 @@ import { catchError, defer, from, map, Observable, throwError, type ObservableIn
 import { fallbackWarnings, tag, type TagSource, type Tagged } from '../fallback/tagged.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
 import { cacheCore, type Cache, type CacheCore } from './cache.js';
@@ -84,7 +84,7 @@ const KEYS = ['name', 'cache', 'staleFor', 'default', 'degraded', 'when', 'sched
  * @throws ConfigError when the config is invalid.
  */
 export function fallbackLadder<D = never, G = never>(config: FallbackLadderConfig<D, G> = {}): FallbackLadder<D | G> {
-  const name = policyName('fallback-ladder', checker('fallback-ladder').name('name', (config as { name?: unknown } | null)?.name));
+  const name = configuredName('fallback-ladder', config);
   const check = checker(name);
   const c = check.object('', config, KEYS, true);
   const store = c.cache === undefined ? undefined : (cacheCore(c.cache) ?? check.fail('cache', c.cache, 'a policy built by cache()'));

@@ -9,7 +9,7 @@
 import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
 
@@ -78,7 +78,7 @@ const KEYS = ['name', 'delay', 'maxHedges', 'scheduler'] as const;
  * @throws ConfigError when the config is invalid.
  */
 export function hedge(config: HedgeConfig = {}): Hedge {
-  const name = policyName('hedge', checker('hedge').name('name', (config as { name?: unknown } | null)?.name));
+  const name = configuredName('hedge', config);
   const check = checker(name);
   const c = check.object('', config, KEYS, true);
   const core = new HedgeCore(

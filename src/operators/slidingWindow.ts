@@ -5,11 +5,8 @@
  * waiters) live at factory-call scope and are shared by every pipeline the limiter is piped into;
  * a subscription (one call) holds only its place in a queue while it waits.
  */
-import { checker } from '../internal/validate.js';
-import { policyName } from '../internal/names.js';
-import { LIMITER_KEYS, parseLimiter } from '../limiter/config.js';
-import { LimiterCore, limiterPolicy } from '../limiter/core.js';
 import type { LimiterOptions, RateLimiter } from '../limiter/types.js';
+import { windowLimiter } from '../limiter/window.js';
 
 export interface SlidingWindowConfig extends LimiterOptions {
   /** Cost admitted in any `window` ms. Required; an integer >= 1. */
@@ -37,12 +34,5 @@ export interface SlidingWindowConfig extends LimiterOptions {
  * @throws ConfigError when the config is invalid (also `cost > limit`).
  */
 export function slidingWindow(config: SlidingWindowConfig): RateLimiter {
-  const name = policyName('sliding-window', checker('sliding-window').name('name', (config as { name?: unknown } | null)?.name));
-  const check = checker(name);
-  const c = check.object('', config, [...LIMITER_KEYS, 'limit', 'window']);
-  if (c.limit === undefined) check.fail('limit', undefined, 'an integer >= 1 (required)');
-  const limit = check.integer('limit', c.limit, 1);
-  const window = check.duration('window', c.window, 1_000);
-  const parsed = parseLimiter(check, c, limit, 'limit', true);
-  return limiterPolicy(new LimiterCore({ name, ...parsed, params: { kind: 'sliding-window', limit, window } }));
+  return windowLimiter('sliding-window', config);
 }

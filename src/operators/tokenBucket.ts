@@ -6,7 +6,7 @@
  * a subscription (one call) holds only its place in a queue while it waits.
  */
 import { checker } from '../internal/validate.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { LIMITER_KEYS, parseLimiter, positive } from '../limiter/config.js';
 import { LimiterCore, limiterPolicy } from '../limiter/core.js';
 import type { LimiterOptions, RateLimiter } from '../limiter/types.js';
@@ -39,7 +39,7 @@ export interface TokenBucketConfig extends LimiterOptions {
  * @throws ConfigError when the config is invalid (also `cost > capacity`).
  */
 export function tokenBucket(config: TokenBucketConfig): RateLimiter {
-  const name = policyName('token-bucket', checker('token-bucket').name('name', (config as { name?: unknown } | null)?.name));
+  const name = configuredName('token-bucket', config);
   const check = checker(name);
   const c = check.object('', config, [...LIMITER_KEYS, 'capacity', 'refill']);
   const capacity = positive(check, 'capacity', c.capacity);
