@@ -16,7 +16,7 @@ import { checker } from '../internal/validate.js';
 import { bearerGuard } from './auth.js';
 import { EventStreams, type SseMessage } from './eventStream.js';
 import { metricsHandler, type MetricsSource } from './metrics.js';
-import { readOnly, sendJson } from './respond.js';
+import { failRequest, readOnly, sendJson } from './respond.js';
 
 export interface HealthEndpointsConfig {
   readonly monitor: HealthMonitor;
@@ -32,6 +32,8 @@ export interface HealthEndpointsConfig {
   readonly maxStreams?: number;
   /** ms between heartbeat comments on an event stream. Default 15 000. */
   readonly heartbeat?: number;
+  /** Unsent bytes an `/events` client may hold before it is disconnected. Default 1 MiB (1 048 576). */
+  readonly maxBufferedBytes?: number;
   /** More named streams to send on `/events` (e.g. `{ payments: breaker.state$ }`): event name = key. */
   readonly streams?: Readonly<Record<string, Observable<unknown>>>;
   /** Clock for heartbeats. */
@@ -47,7 +49,11 @@ export interface HealthEndpoints {
   close(): void;
 }
 
-const KEYS = ['monitor', 'mode', 'metrics', 'token', 'basePath', 'maxStreams', 'heartbeat', 'streams', 'scheduler'];
+const KEYS = ['monitor', 'mode', 'metrics', 'token', 'basePath', 'maxStreams', 'heartbeat', 'maxBufferedBytes', 'streams', 'scheduler'];
+/** Largest `maxBufferedBytes`: 1 GiB. */
+const MAX_BUFFERED_BYTES = 2 ** 30;
+
+type Route = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * Builds the health and observability endpoints.
@@ -75,37 +81,48 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
   if (typeof basePath !== 'string' || (basePath !== '' && (!basePath.startsWith('/') || basePath.endsWith('/')))) check.fail('basePath', basePath, "'' or a path starting with / and not ending with /");
   const maxStreams = check.integer('maxStreams', c.maxStreams, 16, 0);
   const heartbeat = check.number('heartbeat', c.heartbeat, 15_000, 1, 2_147_483_647);
+  const maxBufferedBytes = check.integer('maxBufferedBytes', c.maxBufferedBytes, 1_048_576, 1, MAX_BUFFERED_BYTES);
   const streams = (c.streams ?? {}) as Record<string, Observable<unknown>>;
-  if (typeof streams !== 'object' || streams === null) check.fail('streams', streams, 'an object of Observables');
+  if (typeof streams !== 'object' || streams === null || Array.isArray(streams)) check.fail('streams', streams, 'an object of Observables');
   for (const [key, stream] of Object.entries(streams)) {
     if (typeof stream?.subscribe !== 'function') check.fail(`streams.${key}`, stream, 'an Observable');
     if (!/^[\w.-]+$/.test(key)) check.fail(`streams.${key}`, key, 'a name of letters, digits, _ . -');
   }
   const scheduler = resolveScheduler(check.scheduler('scheduler', c.scheduler));
 
-  const held: Subscription[] = [monitor.health$.subscribe()];
-  if (mode !== undefined) held.push(mode.mode$.subscribe());
-  const events = new EventStreams(() => messages(monitor, mode, streams), maxStreams, heartbeat, scheduler);
+  // An error of health$ or mode$ ends the event streams (each client's subscription sees it); the
+  // routes keep answering from the last snapshot. It must not reach RxJS's unhandled-error path.
+  const ignore = { error: () => undefined };
+  const held: Subscription[] = [monitor.health$.subscribe(ignore)];
+  if (mode !== undefined) held.push(mode.mode$.subscribe(ignore));
+  const events = new EventStreams(() => messages(monitor, mode, streams), { maxStreams, heartbeat, maxBufferedBytes }, scheduler);
   const serveMetrics = metrics === undefined ? undefined : metricsHandler(metrics);
 
-  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
-    '/health/live': (req, res) => live(req, res, monitor.snapshot()),
-    '/health/ready': (req, res) => ready(req, res, monitor.snapshot()),
-    '/events': (req, res) => events.handle(req, res),
-  };
-  if (serveMetrics !== undefined) routes['/metrics'] = serveMetrics;
+  // A Map: a path never reads an inherited key (`/__proto__`, `/constructor`).
+  const routes = new Map<string, Route>([
+    ['/health/live', (req, res) => live(req, res, monitor.snapshot())],
+    ['/health/ready', (req, res) => ready(req, res, monitor.snapshot())],
+    ['/events', (req, res) => events.handle(req, res)],
+  ]);
+  if (serveMetrics !== undefined) routes.set('/metrics', serveMetrics);
   if (guard !== undefined) {
-    routes['/health/detailed'] = (req, res) => {
+    routes.set('/health/detailed', (req, res) => {
       if (!guard(req)) return sendJson(req, res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="health"' });
       sendJson(req, res, 200, { ...monitor.snapshot(), ...(mode === undefined ? {} : { mode: mode.stats() }) });
-    };
+    });
   }
 
   const handler = (req: IncomingMessage, res: ServerResponse, next?: () => void): void => {
-    const path = (req.url ?? '/').split('?', 1)[0]!;
-    const route = path.startsWith(basePath) ? routes[path.slice(basePath.length)] : undefined;
-    if (route === undefined) return next === undefined ? sendJson(req, res, 404, { error: 'not found' }) : next();
-    if (readOnly(req, res)) route(req, res);
+    try {
+      const path = pathOf(req.url);
+      const route = path !== undefined && path.startsWith(basePath) ? routes.get(path.slice(basePath.length)) : undefined;
+      if (route === undefined) return next === undefined ? sendJson(req, res, 404, { error: 'not found' }) : next();
+      if (readOnly(req, res)) route(req, res);
+    } catch {
+      // Nothing a request carries may end the process: an unexpected throw is a 500 (or, once the
+      // head is out, a destroyed connection) and the server keeps serving.
+      failRequest(res);
+    }
   };
   return Object.assign(handler, {
     openStreams$: events.open$,
@@ -114,6 +131,18 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
       held.forEach((s) => s.unsubscribe());
     },
   });
+}
+
+/**
+ * The path of a request target, matched as sent (no percent-decoding): origin-form (`/health/live?x`)
+ * or absolute-form (`http://host/health/live`); anything else (`*`, garbage) has no path of ours.
+ */
+function pathOf(url: string | undefined): string | undefined {
+  const target = url?.split('?', 1)[0];
+  if (target === undefined || target.startsWith('/')) return target;
+  if (!/^https?:\/\//i.test(target)) return undefined;
+  const slash = target.indexOf('/', target.indexOf('//') + 2);
+  return slash < 0 ? '/' : target.slice(slash);
 }
 
 const statuses = (health: SystemHealth, pick: (r: HealthReport) => boolean): Record<string, HealthStatus> =>

@@ -3,6 +3,10 @@
  * merged stream of state changes, plus a heartbeat comment on the scheduler. At most `maxStreams`
  * responses are open at once (more get 503). When a client goes away (the response closes), its
  * subscription, and with it the heartbeat action, is released at once.
+ *
+ * Backpressure: once `res.write()` returns false, frames for that client wait in its own queue
+ * until `'drain'` (heartbeats are skipped meanwhile). A client whose unsent bytes (the queue plus
+ * what Node holds for the socket) pass `maxBufferedBytes` is disconnected and its slot freed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { interval, map, merge, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
@@ -15,15 +19,29 @@ export interface SseMessage {
   readonly data: unknown;
 }
 
+export interface EventStreamLimits {
+  readonly maxStreams: number;
+  readonly heartbeat: number;
+  readonly maxBufferedBytes: number;
+}
+
+interface Client {
+  readonly res: ServerResponse;
+  sub: Subscription | undefined;
+  /** Frames waiting for `'drain'`, and their bytes. */
+  readonly queue: string[];
+  queued: number;
+  blocked: boolean;
+}
+
 export class EventStreams {
-  private readonly open = new Set<{ res: ServerResponse; sub: Subscription }>();
+  private readonly open = new Set<Client>();
   private readonly count = new StateCell(0);
   private closed = false;
 
   constructor(
     private readonly messages: () => Observable<SseMessage>,
-    private readonly maxStreams: number,
-    private readonly heartbeat: number,
+    private readonly limits: EventStreamLimits,
     private readonly scheduler: SchedulerLike,
   ) {}
 
@@ -33,8 +51,9 @@ export class EventStreams {
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
-    if (this.closed || this.open.size >= this.maxStreams) {
-      sendJson(req, res, 503, { error: this.closed ? 'shutting down' : 'too many event streams', maxStreams: this.maxStreams }, { 'retry-after': '5' });
+    const { maxStreams, heartbeat } = this.limits;
+    if (this.closed || this.open.size >= maxStreams) {
+      sendJson(req, res, 503, { error: this.closed ? 'shutting down' : 'too many event streams', maxStreams }, { 'retry-after': '5' });
       return;
     }
     res.writeHead(200, {
@@ -47,38 +66,84 @@ export class EventStreams {
       res.end();
       return;
     }
-    res.write('retry: 5000\n\n');
-    let id = 0;
-    const entry = { res, sub: undefined as unknown as Subscription };
-    this.open.add(entry);
+    const client: Client = { res, sub: undefined, queue: [], queued: 0, blocked: false };
+    this.open.add(client);
     this.count.set(this.open.size);
-    const release = () => {
-      if (!this.open.delete(entry)) return;
-      entry.sub.unsubscribe();
-      this.count.set(this.open.size);
-    };
+    const release = () => this.release(client);
     res.once('close', release);
-    const heartbeats = interval(this.heartbeat, this.scheduler).pipe(map(() => undefined));
-    entry.sub = merge(this.messages(), heartbeats).subscribe({
+    // A write error (the peer reset the connection) only ends this client.
+    res.on('error', release);
+    res.on('drain', () => this.flush(client));
+    this.send(client, 'retry: 5000\n\n');
+    let id = 0;
+    const heartbeats = interval(heartbeat, this.scheduler).pipe(map(() => undefined));
+    client.sub = merge(this.messages(), heartbeats).subscribe({
       next: (message) => {
-        if (res.writableEnded || res.destroyed) return;
-        res.write(message === undefined ? ': heartbeat\n\n' : `id: ${++id}\nevent: ${message.event}\ndata: ${toJson(message.data)}\n\n`);
+        try {
+          if (message === undefined) {
+            if (!client.blocked) this.send(client, ': heartbeat\n\n');
+            return;
+          }
+          this.send(client, `id: ${++id}\nevent: ${message.event}\ndata: ${toJson(message.data)}\n\n`);
+        } catch {
+          // Nothing in a frame may end the process: a frame that cannot be sent ends this client.
+          this.disconnect(client);
+        }
       },
       error: () => res.end(),
       complete: () => res.end(),
     });
-    // The stream may have ended while it was being subscribed.
-    if (res.writableEnded || res.destroyed) release();
+    // The client may have been released (or its response ended) while it was being subscribed.
+    if (!this.open.has(client)) client.sub.unsubscribe();
+    else if (res.writableEnded || res.destroyed) release();
   }
 
   /** Ends every open stream and refuses new ones. */
   close(): void {
     this.closed = true;
-    for (const entry of [...this.open]) {
-      entry.sub.unsubscribe();
-      entry.res.end();
+    for (const client of [...this.open]) {
+      this.release(client);
+      client.res.end();
     }
-    this.open.clear();
     this.count.set(0);
+  }
+
+  /** Writes a frame, or queues it while the client is blocked; disconnects a client past the bound. */
+  private send(client: Client, frame: string): void {
+    const { res } = client;
+    if (!this.open.has(client) || res.writableEnded || res.destroyed) return;
+    if (client.blocked) {
+      client.queue.push(frame);
+      client.queued += Buffer.byteLength(frame);
+    } else if (!res.write(frame)) {
+      client.blocked = true;
+    }
+    if (client.queued + res.writableLength > this.limits.maxBufferedBytes) this.disconnect(client);
+  }
+
+  /** `'drain'`: writes queued frames until the socket pushes back again. */
+  private flush(client: Client): void {
+    client.blocked = false;
+    if (!this.open.has(client)) return;
+    let sent = 0;
+    while (sent < client.queue.length && !client.blocked) {
+      const frame = client.queue[sent++]!;
+      client.queued -= Buffer.byteLength(frame);
+      if (!client.res.write(frame)) client.blocked = true;
+    }
+    client.queue.splice(0, sent);
+  }
+
+  private disconnect(client: Client): void {
+    this.release(client);
+    client.res.destroy();
+  }
+
+  private release(client: Client): void {
+    if (!this.open.delete(client)) return;
+    client.sub?.unsubscribe();
+    client.queue.length = 0;
+    client.queued = 0;
+    this.count.set(this.open.size);
   }
 }

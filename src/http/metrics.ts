@@ -3,7 +3,7 @@
  * imports prom-client; `rx-resilience/prometheus` provides a source for a prom-client registry.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readOnly } from './respond.js';
+import { failRequest, readOnly } from './respond.js';
 
 /** Returns the exposition text and its content type (a prom-client registry's `contentType`). */
 export type MetricsSource = () => Promise<MetricsExposition> | MetricsExposition;
@@ -15,7 +15,8 @@ export interface MetricsExposition {
 
 /**
  * A `node:http` handler for `/metrics`: 200 with the source's text, 500 (with no detail) when the
- * source throws or rejects, 405 for methods other than GET and HEAD.
+ * source throws or rejects or its answer cannot be sent (a content type that is not a valid header
+ * value), 405 for methods other than GET and HEAD.
  *
  * ```ts
  * import { metricsHandler } from 'rx-resilience';
@@ -26,13 +27,20 @@ export function metricsHandler(source: MetricsSource): (req: IncomingMessage, re
   return (req, res) => {
     if (!readOnly(req, res)) return;
     void collect(source).then((exposition) => {
-      if (exposition === undefined) {
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-        res.end('metrics collection failed\n');
-        return;
+      // The client may have gone while the source ran; a content type that is not a valid header
+      // value makes writeHead throw, which must not become an unhandled rejection.
+      if (res.destroyed) return;
+      try {
+        if (exposition === undefined) {
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+          res.end('metrics collection failed\n');
+          return;
+        }
+        res.writeHead(200, { 'content-type': exposition.contentType, 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(exposition.body)) });
+        res.end(req.method === 'HEAD' ? undefined : exposition.body);
+      } catch {
+        failRequest(res);
       }
-      res.writeHead(200, { 'content-type': exposition.contentType, 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(exposition.body)) });
-      res.end(req.method === 'HEAD' ? undefined : exposition.body);
     });
   };
 }
