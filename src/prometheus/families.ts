@@ -155,3 +155,37 @@ export class Binding {
     return all;
   }
 }
+
+/** Who holds each (prefix, family group, name) of a prom-client registry, across every exporter on it. */
+const CLAIMS = new WeakMap<object, Map<string, object>>();
+
+/** The families of each group, for errors (without the prefix). */
+export const GROUP_FAMILIES: Readonly<Record<string, string>> = {
+  breaker: 'circuit_breaker_*',
+  retry: 'retry_calls_total, retry_retries_total, retry_give_ups_total',
+  'retry-budget': 'retry_budget_*',
+  'time-limit': 'time_limit_*',
+  fallback: 'fallback_*',
+  bulkhead: 'bulkhead_*',
+  limiter: 'rate_limiter_*, adaptive_rate_limit_rate, adaptive_throttle_reject_probability',
+  'adaptive-limit': 'adaptive_limit_changes_total',
+  cache: 'cache_*',
+  hedge: 'hedge_*',
+  health: 'health_*',
+  mode: 'operation_mode*',
+};
+
+/**
+ * Claims the `name` label of each family group for `exporter`: two watched objects never share a
+ * series, whichever exporter on the registry watches them, so unwatching one never removes another's
+ * series. Returns the release, or `{ group, by }` for the first group someone already holds.
+ */
+export function claim(options: FamilyOptions, groups: readonly string[], name: string, exporter: object): (() => void) | { group: string; mine: boolean } {
+  let claims = CLAIMS.get(options.registry);
+  if (claims === undefined) CLAIMS.set(options.registry, (claims = new Map()));
+  const keys = groups.map((group) => `${options.prefix}\u0000${group}\u0000${name}`);
+  const taken = keys.findIndex((key) => claims.has(key));
+  if (taken >= 0) return { group: groups[taken]!, mine: claims.get(keys[taken]!) === exporter };
+  for (const key of keys) claims.set(key, exporter);
+  return () => keys.forEach((key) => claims.delete(key));
+}

@@ -17,7 +17,12 @@ type Mode = 'NORMAL' | 'DEGRADED' | 'EMERGENCY';
 export interface WatchedHealthMonitor {
   readonly health$: Observable<{ readonly components: Readonly<Record<string, { readonly status: Status }>> }>;
   readonly transitions$: Observable<{ readonly component: string; readonly to: Status }>;
+  /** The components, claimed by name when watching starts. */
+  readonly components?: readonly { readonly name: string }[];
 }
+
+/** A component name may get series: `true` (claimed up front), its claim's release, or refused (someone else holds it). */
+export type AdmitComponent = (name: string) => true | (() => void) | { readonly group: string };
 
 /** What the binder reads of an `operationMode()`. */
 export interface WatchedOperationMode {
@@ -38,16 +43,24 @@ export function isOperationMode(target: unknown): target is WatchedOperationMode
   return isObservable((target as Partial<WatchedOperationMode> | null)?.mode$) && typeof (target as Partial<WatchedOperationMode>).name === 'string';
 }
 
-/** One binding per component; the series of a component appear once it has reported. */
-export function bindHealthMonitor(monitor: WatchedHealthMonitor, families: Families): () => void {
-  const bindings = new Map<string, Binding>();
+/**
+ * One binding per component; the series of a component appear once it has reported. A component
+ * not listed in `components` is claimed when it first reports; one whose name is held elsewhere
+ * gets no series (it cannot be refused from inside the monitor's stream).
+ */
+export function bindHealthMonitor(monitor: WatchedHealthMonitor, families: Families, admit: AdmitComponent): () => void {
+  const bindings = new Map<string, Binding | undefined>();
+  const claims: (() => void)[] = [];
   let latest: Readonly<Record<string, { readonly status: Status }>> = {};
-  const component = (name: string): Binding => {
-    let b = bindings.get(name);
-    if (b === undefined) {
+  const component = (name: string): Binding | undefined => {
+    if (bindings.has(name)) return bindings.get(name);
+    const admitted = admit(name);
+    if (typeof admitted === 'function') claims.push(admitted);
+    let b: Binding | undefined;
+    if (admitted === true || typeof admitted === 'function') {
       b = new Binding(families, name);
-      bindings.set(name, b);
-      const status = () => latest[name]?.status;
+      // Own keys only: a component named `constructor` that has not reported has no status.
+      const status = () => (Object.hasOwn(latest, name) ? latest[name]?.status : undefined);
       b.gauge(HEALTH.status, (set) => {
         const s = status();
         if (s !== undefined) for (const each of STATUSES) set(each === s ? 1 : 0, { status: each });
@@ -58,6 +71,7 @@ export function bindHealthMonitor(monitor: WatchedHealthMonitor, families: Famil
       });
       for (const to of STATUSES) b.counter(HEALTH.transitions, { to });
     }
+    bindings.set(name, b);
     return b;
   };
   const subscriptions = [
@@ -65,12 +79,13 @@ export function bindHealthMonitor(monitor: WatchedHealthMonitor, families: Famil
       latest = h.components;
       for (const name of Object.keys(h.components)) component(name);
     }),
-    monitor.transitions$.subscribe((t) => component(t.component).counter(HEALTH.transitions, { to: t.to }).inc()),
+    monitor.transitions$.subscribe((t) => component(t.component)?.counter(HEALTH.transitions, { to: t.to }).inc()),
   ];
   return () => {
     for (const s of subscriptions) s.unsubscribe();
-    for (const b of bindings.values()) b.release();
+    for (const b of bindings.values()) b?.release();
     bindings.clear();
+    claims.splice(0).forEach((release) => release());
   };
 }
 

@@ -22,7 +22,7 @@ import { ConfigError } from '../index.js';
 import { bindBreaker } from './breaker.js';
 import { bindBulkhead } from './bulkhead.js';
 import { bindCache, bindHedge } from './cacheHedge.js';
-import { Families } from './families.js';
+import { claim, Families, GROUP_FAMILIES } from './families.js';
 import { bindFallback, bindFallbackLadder } from './fallback.js';
 import { bindHealthMonitor, bindOperationMode, isHealthMonitor, isOperationMode } from './health.js';
 import { policyKind, type PolicyKind } from './kinds.js';
@@ -68,21 +68,21 @@ export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1
 
 type Binder = (target: never, families: Families) => () => void;
 
-/** Binder per kind, and the group of families it writes (two watched objects may not share a group and a name). */
-const BINDERS: Readonly<Record<PolicyKind, readonly [string, Binder]>> = {
-  'circuit-breaker': ['breaker', (p: CircuitBreaker, f) => bindBreaker(p, f)],
-  retry: ['retry', (p: RetryBackoff, f) => bindRetry(p, f)],
-  'retry-budget': ['retry-budget', (p: RetryBudget, f) => bindRetryBudget(p, f)],
-  'time-limit': ['time-limit', (p: TimeLimit, f) => bindTimeLimit(p, f)],
-  fallback: ['fallback', (p: Fallback<unknown>, f) => bindFallback(p, f)],
-  'fallback-ladder': ['fallback', (p: FallbackLadder<unknown>, f) => bindFallbackLadder(p, f)],
-  bulkhead: ['bulkhead', (p: Bulkhead, f) => bindBulkhead(p, f)],
-  'adaptive-concurrency': ['bulkhead', (p: AdaptiveConcurrency, f) => bindBulkhead(p, f, true)],
-  'rate-limiter': ['limiter', (p: RateLimiter, f) => bindLimiter(p, f)],
-  'adaptive-rate-limit': ['limiter', (p: AdaptiveRateLimiter, f) => bindLimiter(p, f)],
-  'adaptive-throttle': ['limiter', (p: AdaptiveThrottle, f) => bindThrottle(p, f)],
-  cache: ['cache', (p: Cache, f) => bindCache(p, f)],
-  hedge: ['hedge', (p: Hedge, f) => bindHedge(p, f)],
+/** Binder per kind, and the family groups it writes (two watched objects may not share a group and a name). */
+const BINDERS: Readonly<Record<PolicyKind, readonly [readonly string[], Binder]>> = {
+  'circuit-breaker': [['breaker'], (p: CircuitBreaker, f) => bindBreaker(p, f)],
+  retry: [['retry'], (p: RetryBackoff, f) => bindRetry(p, f)],
+  'retry-budget': [['retry-budget'], (p: RetryBudget, f) => bindRetryBudget(p, f)],
+  'time-limit': [['time-limit'], (p: TimeLimit, f) => bindTimeLimit(p, f)],
+  fallback: [['fallback'], (p: Fallback<unknown>, f) => bindFallback(p, f)],
+  'fallback-ladder': [['fallback'], (p: FallbackLadder<unknown>, f) => bindFallbackLadder(p, f)],
+  bulkhead: [['bulkhead'], (p: Bulkhead, f) => bindBulkhead(p, f)],
+  'adaptive-concurrency': [['bulkhead', 'adaptive-limit'], (p: AdaptiveConcurrency, f) => bindBulkhead(p, f, true)],
+  'rate-limiter': [['limiter'], (p: RateLimiter, f) => bindLimiter(p, f)],
+  'adaptive-rate-limit': [['limiter', 'adaptive-limit'], (p: AdaptiveRateLimiter, f) => bindLimiter(p, f)],
+  'adaptive-throttle': [['limiter'], (p: AdaptiveThrottle, f) => bindThrottle(p, f)],
+  cache: [['cache'], (p: Cache, f) => bindCache(p, f)],
+  hedge: [['hedge'], (p: Hedge, f) => bindHedge(p, f)],
 };
 
 /**
@@ -105,55 +105,67 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
   const c = parseConfig(config);
   const families = new Families(c);
   const watched = new Map<unknown, () => void>();
-  const names = new Map<string, unknown>();
+  const exporter = {};
+  /** Claims `name` in `groups` or throws a ConfigError naming the policy and the families. */
+  const claimOrFail = (groups: readonly string[], name: string): (() => void) => {
+    const result = claim(c, groups, name, exporter);
+    if (typeof result === 'function') return result;
+    const families = GROUP_FAMILIES[result.group]!.split(', ').map((f) => c.prefix + f).join(', ');
+    throw new ConfigError('prometheus', 'watch', name, `a name not watched yet in the families ${families} of this registry (${name} is, by ${result.mine ? 'this' : 'another'} exporter)`);
+  };
 
   const bind = (target: unknown, known?: PolicyKind): (() => void) => {
     const existing = watched.get(target);
     if (existing !== undefined) return existing;
     const kind = known ?? policyKind(target);
-    let group: string;
-    let binder: () => () => void;
+    let release: () => void;
     if (kind !== undefined) {
-      const [g, b] = BINDERS[kind];
-      group = g;
-      binder = () => b(target as never, families);
+      const [groups, binder] = BINDERS[kind];
+      const unclaim = claimOrFail(groups, (target as { name: string }).name);
+      release = bindOrUndo(() => binder(target as never, families), unclaim);
     } else if (isHealthMonitor(target)) {
-      group = `health-monitor`;
-      binder = () => bindHealthMonitor(target, families);
+      // A monitor's components are claimed up front, so a clash is refused here, not at a report.
+      const listed = Array.isArray(target.components) ? target.components.map((component) => component.name) : [];
+      const unclaims: (() => void)[] = [];
+      try {
+        for (const name of new Set(listed)) unclaims.push(claimOrFail(['health'], name));
+      } catch (e) {
+        unclaims.forEach((u) => u());
+        throw e;
+      }
+      const unclaim = () => unclaims.forEach((u) => u());
+      release = bindOrUndo(() => bindHealthMonitor(target, families, (name) => (listed.includes(name) ? true : claim(c, ['health'], name, exporter))), unclaim);
     } else if (isRegistry(target)) {
-      group = 'registry';
-      binder = () => bindRegistry(target, bindRegistered);
+      release = bindRegistry(target, bindRegistered);
     } else if (isOperationMode(target)) {
-      group = 'operation-mode';
-      binder = () => bindOperationMode(target, families);
+      const unclaim = claimOrFail(['mode'], target.name);
+      release = bindOrUndo(() => bindOperationMode(target, families), unclaim);
     } else {
       throw new ConfigError('prometheus', 'watch', target, 'a policy built by rx-resilience, a resilienceRegistry(), a healthMonitor(), an operationMode(), or an array of them');
     }
-    // Components and registered policies carry their own names; monitors and registries are told apart by identity only.
-    const key = group === 'health-monitor' || group === 'registry' ? undefined : `${group}\u0000${(target as { name: string }).name}`;
-    if (key !== undefined && names.has(key)) {
-      throw new ConfigError('prometheus', 'watch', target, `a policy whose name is not already watched in the same metric families (${(target as { name: string }).name})`);
-    }
-    const release = binder();
     let done = false;
     const unwatch = () => {
       if (done) return;
       done = true;
       release();
       watched.delete(target);
-      if (key !== undefined) names.delete(key);
     };
     watched.set(target, unwatch);
-    if (key !== undefined) names.set(key, target);
     return unwatch;
   };
 
-  /** A registered policy: skipped when its kind has no metrics or it is already watched on its own. */
+  /**
+   * A registered policy: skipped when its kind has no metrics, or its name is already watched in
+   * its families (on its own, or by another exporter), or binding it fails: a registration must
+   * never throw inside the registry's stream.
+   */
   const bindRegistered = (policy: unknown, kind: string): (() => void) | undefined => {
     if (!(kind in BINDERS) || watched.has(policy)) return undefined;
-    const known = kind as PolicyKind;
-    if (names.has(`${BINDERS[known][0]}\u0000${(policy as { name: string }).name}`)) return undefined;
-    return bind(policy, known);
+    try {
+      return bind(policy, kind as PolicyKind);
+    } catch {
+      return undefined;
+    }
   };
 
   return {
@@ -172,6 +184,21 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
     contentType: c.registry.contentType,
     exposition: async () => ({ contentType: c.registry.contentType, body: await c.registry.metrics() }),
     registry: c.registry,
+  };
+}
+
+/** Runs `binder`; when it throws, gives the claims back. Returns the binding's release plus the claims'. */
+function bindOrUndo(binder: () => () => void, unclaim: () => void): () => void {
+  let release: () => void;
+  try {
+    release = binder();
+  } catch (e) {
+    unclaim();
+    throw e;
+  }
+  return () => {
+    release();
+    unclaim();
   };
 }
 

@@ -21,7 +21,7 @@ import { tokenBucket } from '../operators/tokenBucket.js';
 import { memoryStore } from '../stores/memoryStore.js';
 import type { RateStore } from '../stores/store.js';
 import type { AnyPolicy } from './handle.js';
-import type { PolicySpec, Value } from './schema.js';
+import type { PolicySpec, Section, Value } from './schema.js';
 
 export interface BuildContext {
   readonly scheduler: SchedulerLike;
@@ -40,16 +40,41 @@ const ms = (seconds: Value | undefined): number | undefined => (seconds === unde
 
 /** Builds `spec`; `previous` is what it replaces (same name and kind), whose state it takes over. */
 export function buildPolicy(spec: PolicySpec, context: BuildContext, previous?: { readonly built: Built; readonly current: AnyPolicy }): Built {
+  return asWritten(spec, FIELDS[spec.section], () => build(spec, context, previous));
+}
+
+/** Per section, the factory option each config field becomes (a dotted option names its parent too). */
+const FIELDS: Readonly<Record<Section, Readonly<Record<string, string>>>> = {
+  circuit_breakers: { strategy: 'failure_threshold', 'strategy.failures': 'failure_threshold', successThreshold: 'success_threshold', halfOpenMaxCalls: 'half_open_max_calls', breakDuration: 'timeout' },
+  retry_policies: { maxAttempts: 'max_retries', maxElapsed: 'max_elapsed', resetOnSuccess: 'reset_on_success' },
+  timeouts: { duration: 'duration', first: 'first', each: 'each' },
+  bulkheads: { maxConcurrent: 'max_concurrent', maxQueued: 'max_queued', queueTimeout: 'queue_timeout' },
+  rate_limits: { capacity: 'capacity', refill: 'refill_per_second', 'refill.tokens': 'refill_per_second', 'refill.every': 'refill_per_second', limit: 'limit', window: 'window', mode: 'mode', maxWait: 'max_wait', cost: 'cost' },
+};
+/** The retry's `exponential` backoff options. */
+const BACKOFF_FIELDS: Readonly<Record<string, string>> = { initial: 'initial_delay', factor: 'backoff_factor', max: 'max_delay', jitter: 'jitter' };
+
+/**
+ * Runs a factory; a value it refuses is reported the way the user wrote it: under the config field
+ * (its path in the file, or the env variable that set it), with the value as written there (seconds,
+ * an env variable's text), and what the factory made of it. An option no field maps to is reported
+ * under the policy's path.
+ */
+function asWritten<T>(spec: PolicySpec, fields: Readonly<Record<string, string>>, run: () => T): T {
   try {
-    return build(spec, context, previous);
+    return run();
   } catch (error) {
-    // The schema checks everything a factory checks; this keeps the path if one ever differs.
-    if (isResilienceError(error, 'CONFIG_INVALID')) {
-      const e = error as ConfigError;
-      throw new ConfigError('config', `${spec.path}.${e.field}`, e.value, e.allowed);
-    }
-    throw error;
+    if (!isResilienceError(error, 'CONFIG_INVALID')) throw error;
+    const e = error as ConfigError;
+    const field = fields[e.field] ?? fields[e.field.split('.')[0]!];
+    const became = `${e.field} = ${describeValue(e.value)}, which must be ${e.allowed}`;
+    if (field === undefined) throw new ConfigError('config', spec.path, e.value, `settings the ${spec.kind} accepts (they give ${became})`);
+    throw new ConfigError('config', spec.origins[field] ?? `${spec.path}.${field}`, spec.written[field] ?? spec.values[field], `a value the ${spec.kind} accepts (it becomes ${became})`);
   }
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
 function build(spec: PolicySpec, { scheduler, random }: BuildContext, previous: { readonly built: Built; readonly current: AnyPolicy } | undefined): Built {
@@ -71,9 +96,11 @@ function build(spec: PolicySpec, { scheduler, random }: BuildContext, previous: 
     }
     case 'retry_policies': {
       const jitter = v.jitter as 'none' | 'full' | 'equal' | 'decorrelated';
-      const backoff = exponential({ initial: ms(v.initial_delay)!, factor: v.backoff_factor as number, max: ms(v.max_delay)!, jitter, ...(random === undefined ? {} : { random }) });
+      const backoff = asWritten(spec, BACKOFF_FIELDS, () =>
+        exponential({ initial: ms(v.initial_delay)!, factor: v.backoff_factor as number, max: ms(v.max_delay)!, jitter, ...(random === undefined ? {} : { random }) }),
+      );
       const maxElapsed = ms(v.max_elapsed);
-      // DESIGN decision 9: max_retries counts retries, maxAttempts counts the first call too.
+      // max_retries counts retries, maxAttempts counts the first call too.
       const policy = retryBackoff({ name, scheduler, maxAttempts: (v.max_retries as number) + 1, backoff, resetOnSuccess: v.reset_on_success as boolean, ...(maxElapsed === undefined ? {} : { maxElapsed }) });
       return { policy, spec };
     }

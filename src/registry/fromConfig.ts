@@ -13,7 +13,7 @@ import { isResilienceError } from '../errors.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { checker } from '../internal/validate.js';
 import { buildPolicy, changedFields, type Built } from './build.js';
-import { resilienceRegistry, type PolicyChange, type RegistryInternals, type ResilienceRegistry } from './resilienceRegistry.js';
+import { resilienceRegistry, type PolicyChange, type RegistryEvent, type RegistryInternals, type ResilienceRegistry } from './resilienceRegistry.js';
 import { parseConfig, type Env, type PolicySpec } from './schema.js';
 
 /** A config in the file's shape (snake_case names, seconds), as an object. */
@@ -61,6 +61,7 @@ export interface ConfigRegistry extends ResilienceRegistry {
  * Given an `Observable` of configs, each new one reconfigures the policies in place: the handles
  * from `get()` keep working, a breaker keeps its state, and a `reconfigured` event lists what
  * changed; an invalid one is refused whole (`config-rejected` event) and the last good one stays.
+ * An error of the source is a `config-rejected` event too; the registry keeps the last good config.
  *
  * ```text
  * config$:   a-------b-------c(invalid)
@@ -75,7 +76,8 @@ export interface ConfigRegistry extends ResilienceRegistry {
  * console.log(registry.snapshot().database); // { name: 'database', kind: 'circuit-breaker', stats: {...} }
  * ```
  * @throws ConfigError naming the path (`circuit_breakers.database.failure_threshold`) or the env
- * variable of the first bad value, when the config (or the first one an Observable emits at once) is invalid.
+ * variable of the first bad value, when the config is invalid, or when an Observable source applies
+ * nothing while fromConfig runs but is refused (or errors) then.
  */
 export function fromConfig(source: ConfigInput | Observable<ConfigInput>, options: FromConfigOptions = {}): ConfigRegistry {
   const check = checker('config');
@@ -103,6 +105,12 @@ export function fromConfig(source: ConfigInput | Observable<ConfigInput>, option
       if (fields.length > 0) changed.push({ built: buildPolicy(spec, { scheduler, random }, { built: before, current: internals.slot(spec.name)!.policy }), fields });
     }
     const removed = [...current.values()].filter((b) => specs.get(b.spec.name)?.kind !== b.spec.kind).map((b) => b.spec);
+    // A name registered by hand is not the config's to replace: refused before anything changes.
+    for (const built of added) {
+      if (registry.has(built.spec.name) && !removed.some((r) => r.name === built.spec.name)) {
+        checker('config').fail(built.spec.path, built.spec.name, 'a name not registered in the registry by hand');
+      }
+    }
     commit(removed, added, changed);
   };
 
@@ -126,27 +134,34 @@ export function fromConfig(source: ConfigInput | Observable<ConfigInput>, option
 
   let subscription: Subscription | undefined;
   if (isObservable(source)) {
+    // While fromConfig runs, nobody can observe events$ yet: a config refused then (after one was
+    // applied) is published at the scheduler's next turn, so a subscriber added at once sees it.
     let starting = true;
-    let firstError: { error: unknown } | undefined;
+    let applied = false;
+    const early: RegistryEvent[] = [];
     const reject = (error: unknown) => {
-      if (starting && firstError === undefined) firstError = { error };
-      else internals.emit({ type: 'config-rejected', policy: registry.name, at: scheduler.now(), error });
+      const event: RegistryEvent = { type: 'config-rejected', policy: registry.name, at: scheduler.now(), error };
+      if (starting) early.push(event);
+      else internals.emit(event);
     };
     subscription = source.subscribe({
       next: (input) => {
         try {
           apply(input);
+          applied = true;
         } catch (error) {
           reject(error);
         }
       },
+      // The source cannot emit after an error: the registry keeps the last good config.
       error: reject,
     });
     starting = false;
-    if (firstError !== undefined) {
+    if (!applied && early.length > 0) {
       subscription.unsubscribe();
-      throw firstError.error;
+      throw (early[0] as { error: unknown }).error;
     }
+    if (early.length > 0) scheduler.schedule(() => early.forEach((event) => internals.emit(event)));
   } else {
     apply(source);
   }

@@ -122,6 +122,16 @@ export function resilienceRegistry(config: ResilienceRegistryConfig = {}): Resil
   return new Registry(name, resolveScheduler(check.scheduler('scheduler', c.scheduler)));
 }
 
+/**
+ * An object keyed by policy names without a prototype: a policy named `__proto__`, `constructor`
+ * or `toString` is an own key like any other, and a name not present reads `undefined`.
+ */
+function byName<V>(names: readonly string[], values: readonly V[]): Record<string, V> {
+  const out = Object.create(null) as Record<string, V>;
+  names.forEach((name, i) => (out[name] = values[i]!));
+  return out;
+}
+
 /** @internal What `fromConfig` needs beyond the public surface. */
 export interface RegistryInternals {
   readonly scheduler: SchedulerLike;
@@ -142,11 +152,9 @@ class Registry implements ResilienceRegistry, RegistryInternals {
   ) {
     this.states$ = this.slots$.pipe(
       switchMap((slots) => {
-        const streams: Record<string, Observable<unknown>> = {};
-        for (const slot of slots.values()) {
-          if ('state$' in slot.handle) streams[slot.name] = (slot.handle as unknown as { state$: Observable<unknown> }).state$;
-        }
-        return Object.keys(streams).length === 0 ? of({}) : combineLatest(streams);
+        const named = [...slots.values()].filter((slot) => 'state$' in slot.handle);
+        const states = named.map((slot) => (slot.handle as unknown as { state$: Observable<unknown> }).state$);
+        return states.length === 0 ? of(byName([], [])) : combineLatest(states).pipe(map((values) => byName(named.map((slot) => slot.name), values)));
       }),
     );
     const policyEvents$ = this.slots$.pipe(
@@ -202,7 +210,7 @@ class Registry implements ResilienceRegistry, RegistryInternals {
   }
 
   snapshot(): Readonly<Record<string, PolicySnapshot>> {
-    const out: Record<string, PolicySnapshot> = {};
+    const out = byName<PolicySnapshot>([], []);
     for (const slot of this.slots$.value.values()) {
       const stats = (slot.handle as { stats?: () => unknown }).stats;
       out[slot.name] = { name: slot.name, kind: slot.kind, stats: typeof stats === 'function' ? stats() : undefined };

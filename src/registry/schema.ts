@@ -99,6 +99,10 @@ export interface PolicySpec {
   /** `circuit_breakers.database` */
   readonly path: string;
   readonly values: Readonly<Record<string, Value | undefined>>;
+  /** Per field, where its value was written: the path in the file, or the env variable that set it. */
+  readonly origins: Readonly<Record<string, string>>;
+  /** Per field, the value as written there (seconds as in the file, an env variable's text), if any. */
+  readonly written: Readonly<Record<string, unknown>>;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -149,55 +153,68 @@ function parsePolicy(section: Section, name: string, path: string, raw: unknown,
   const where = (field: string) => (shorthand && field === 'duration' ? path : `${path}.${field}`);
   const values: Record<string, Value | undefined> = {};
   const origin: Record<string, string> = {};
+  const written: Record<string, unknown> = {};
   const present = new Set<string>();
   for (const [field, spec] of Object.entries(fields)) {
     const variable = envName(section, name, field);
     const text = env[variable];
     const fromEnv = text !== undefined;
     origin[field] = fromEnv ? variable : where(field);
-    const value = fromEnv ? fromText(variable, text, spec) : (given as Record<string, unknown>)[field];
+    written[field] = fromEnv ? text : (given as Record<string, unknown>)[field];
+    const value = fromEnv ? fromText(variable, text, spec) : written[field];
     if (value !== undefined) present.add(field);
-    values[field] = value === undefined ? spec.default : validate(origin[field], value, spec);
+    values[field] = value === undefined ? spec.default : validate(origin[field], value, spec, written[field]);
   }
   if (section === 'timeouts' && values.duration === undefined && values.first === undefined && values.each === undefined) {
     fail(path, raw, 'a number of seconds, or an object with duration, first or each');
   }
   if (section === 'retry_policies' && (values.max_delay as number) < (values.initial_delay as number)) {
-    fail(origin.max_delay!, values.max_delay, `a number of seconds >= initial_delay (${String(values.initial_delay)})`);
+    fail(origin.max_delay!, written.max_delay ?? values.max_delay, `a number of seconds >= initial_delay (${String(values.initial_delay)})`);
   }
   if (section === 'bulkheads' && values.max_concurrent === undefined) fail(origin.max_concurrent!, undefined, 'an integer >= 1 (required)');
-  if (section === 'rate_limits') checkLimit(values, origin, present, fields);
-  return { section, name, kind, path, values };
+  if (section === 'rate_limits') checkLimit(values, { origin, written, present }, fields);
+  return { section, name, kind, path, values, origins: origin, written };
 }
 
-function checkLimit(values: Record<string, Value | undefined>, origin: Record<string, string>, present: ReadonlySet<string>, fields: Readonly<Record<string, FieldSpec>>): void {
+interface Provenance {
+  readonly origin: Readonly<Record<string, string>>;
+  readonly written: Readonly<Record<string, unknown>>;
+  readonly present: ReadonlySet<string>;
+}
+
+function checkLimit(values: Record<string, Value | undefined>, { origin, written, present }: Provenance, fields: Readonly<Record<string, FieldSpec>>): void {
   const algorithm = values.algorithm as string;
   for (const [field, spec] of Object.entries(fields)) {
     if (spec.only === undefined) continue;
     if (!spec.only.includes(algorithm)) {
-      if (present.has(field)) fail(origin[field]!, values[field], `absent with algorithm ${algorithm}`);
+      if (present.has(field)) fail(origin[field]!, written[field], `absent with algorithm ${algorithm}`);
       values[field] = undefined;
     } else if (spec.required && values[field] === undefined) {
       fail(origin[field]!, undefined, `given with algorithm ${algorithm} (${describeType(spec)})`);
     }
   }
   const room = (algorithm === 'token_bucket' ? values.capacity : values.limit) as number;
-  if ((values.cost as number) > room) fail(origin.cost!, values.cost, `a number <= ${algorithm === 'token_bucket' ? 'capacity' : 'limit'} (${room})`);
+  if ((values.cost as number) > room) fail(origin.cost!, written.cost ?? values.cost, `a number <= ${algorithm === 'token_bucket' ? 'capacity' : 'limit'} (${room})`);
 }
 
+/** A plain decimal: digits, an optional leading `-` and one `.` between digits. No sign `+`, exponent, hex, spaces or `Infinity`. */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** An env variable's text, taken as written (nothing is trimmed). */
 function fromText(variable: string, text: string, spec: FieldSpec): Value {
   if (spec.type === 'enum') return text;
   if (spec.type === 'boolean') {
-    const t = text.trim().toLowerCase();
+    const t = text.toLowerCase();
     if (t !== 'true' && t !== 'false') fail(variable, text, 'true or false');
     return t === 'true';
   }
-  const n = text.trim() === '' ? Number.NaN : Number(text);
-  if (!Number.isFinite(n)) fail(variable, text, describeType(spec));
+  const n = DECIMAL.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(n)) fail(variable, text, `${describeType(spec)}, written as a plain decimal (e.g. 12, 0.5)`);
   return n;
 }
 
-function validate(field: string, value: unknown, spec: FieldSpec): Value {
+/** `shown` is the value as the user wrote it (an env variable's text), named in the error. */
+function validate(field: string, value: unknown, spec: FieldSpec, shown: unknown = value): Value {
   const ok = (() => {
     switch (spec.type) {
       case 'integer':
@@ -212,7 +229,7 @@ function validate(field: string, value: unknown, spec: FieldSpec): Value {
         return typeof value === 'string' && spec.values.includes(value);
     }
   })();
-  if (!ok) fail(field, value, describeType(spec));
+  if (!ok) fail(field, shown, describeType(spec));
   return value as Value;
 }
 
