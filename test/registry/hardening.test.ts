@@ -4,7 +4,7 @@
  */
 import { BehaviorSubject, concat, map, NEVER, Observable, of, Subject, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, fromConfig, type CircuitBreaker, type RegistryEvent, type RegistryStates } from 'rx-resilience';
+import { circuitBreaker, ConfigError, fromConfig, type CircuitBreaker, type RegistryEvent, type RegistryStates } from 'rx-resilience';
 
 function refusal(run: () => unknown): ConfigError {
   let thrown: unknown;
@@ -127,6 +127,20 @@ describe('a config source that is refused, errors or throws after a config was a
     other.error(new Error('gone'));
     expect(seen.filter((e) => e.type === 'config-rejected')).toHaveLength(1);
     works(second);
+  });
+
+  it('a config that adds a name registered by hand is refused whole; the hand-registered policy stays', () => {
+    const config$ = new BehaviorSubject<string>(GOOD);
+    const registry = fromConfig(config$, { env: {} });
+    const mine = registry.register('extra', circuitBreaker({ name: 'extra' }));
+    const events: RegistryEvent[] = [];
+    registry.events$.subscribe((e) => events.push(e));
+    config$.next(`${GOOD}bulkheads:\n  pool:\n    max_concurrent: 1\n  extra:\n    max_concurrent: 1\n`);
+    expect(events.map((e) => e.type)).toEqual(['config-rejected']);
+    expect((events[0] as { error: ConfigError }).error.field).toBe('bulkheads.extra');
+    expect(registry.names()).toEqual(['db', 'extra']);
+    expect(registry.get('extra')).toBe(mine);
+    expect(registry.kindOf('extra')).toBe('circuit-breaker');
   });
 
   it('throws when nothing was applied while fromConfig ran: a bad first config, a source that fails at once', () => {
