@@ -49,11 +49,26 @@ export class BreakerCore {
     this.scheduler = resolveScheduler(config.scheduler);
     this.strategy = config.makeStrategy();
     this.timed = config.slowCallDuration !== undefined || config.timeWindow;
-    if (config.initialState !== undefined) {
-      this.machine = fromSnapshot(checker(this.name), config.initialState, this.strategy);
-    }
+    if (config.initialState !== undefined) this.restore(config.initialState);
     this.cell = new StateCell<CircuitState>(this.machine.kind);
     if (this.machine.kind === 'open') this.armHalfOpen(this.machine.until - this.scheduler.now());
+  }
+
+  /**
+   * Takes the state the snapshot implies now: a break that has already ended is over (half-open,
+   * window cleared, as the original's action at `until` would have left it).
+   */
+  private restore(saved: unknown): void {
+    const { machine, trialSuccesses } = fromSnapshot(checker(this.name), saved, this.strategy);
+    this.machine = machine;
+    this.trialSuccesses = trialSuccesses;
+    if (machine.kind !== 'open') return;
+    if (typeof this.config.breakDuration === 'function') this.previousBreak = machine.until - machine.openedAt;
+    const now = this.scheduler.now();
+    if (now >= machine.until) {
+      this.machine = transition(machine, 'elapsed', now, () => 0);
+      this.strategy.clear();
+    }
   }
 
   get state$(): Observable<CircuitState> {
@@ -234,7 +249,7 @@ export class BreakerCore {
   }
 
   exportState(): CircuitBreakerSnapshot {
-    return toSnapshot(this.machine, this.strategy);
+    return toSnapshot(this.machine, this.strategy, this.trialSuccesses);
   }
 
   stats(): CircuitBreakerStats {
