@@ -12,6 +12,7 @@ export type {
   CircuitBreakerEvent,
   CircuitBreakerSnapshot,
   CircuitBreakerStats,
+  LatencySummary,
   CircuitState,
   RateOptions,
 } from './operators/circuitBreaker.js';
