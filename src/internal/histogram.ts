@@ -85,31 +85,39 @@ export interface LatencyWindow {
 export class CountLatencyWindow implements LatencyWindow {
   private readonly counts = new Uint32Array(BUCKETS);
   private readonly ring: Float64Array;
+  /** Each sample's bucket, so that leaving costs no logarithm. */
+  private readonly ringBuckets: Uint16Array;
   private next = 0;
   private filled = 0;
   private sum = 0;
 
   constructor(size: number) {
     this.ring = new Float64Array(size);
+    this.ringBuckets = new Uint16Array(size);
   }
 
   record(ms: number): void {
     const v = ms >= 0 && ms !== Number.POSITIVE_INFINITY ? ms : 0;
     const ring = this.ring;
+    const at = this.next;
     if (this.filled === ring.length) {
-      const old = ring[this.next]!;
-      this.counts[bucketOf(old)]!--;
-      this.sum -= old;
+      this.counts[this.ringBuckets[at]!]!--;
+      this.sum -= ring[at]!;
     } else {
       this.filled++;
     }
-    ring[this.next] = v;
-    this.counts[bucketOf(v)]!++;
+    const b = bucketOf(v);
+    ring[at] = v;
+    this.ringBuckets[at] = b;
+    this.counts[b]!++;
     this.sum += v;
-    if (++this.next === ring.length) {
+    if (at + 1 < ring.length) this.next = at + 1;
+    else {
       this.next = 0;
       // Once a lap (amortized O(1)), drop the rounding a running sum of removals collects.
-      this.sum = ring.reduce((a, b) => a + b, 0);
+      let sum = 0;
+      for (let i = 0; i < ring.length; i++) sum += ring[i]!;
+      this.sum = sum;
     }
   }
 
@@ -121,13 +129,16 @@ export class CountLatencyWindow implements LatencyWindow {
 /** A rolling window of `duration` ms in `slots` slots of `duration / slots` ms. */
 export class TimeLatencyWindow implements LatencyWindow {
   private readonly counts = new Uint32Array(BUCKETS);
-  /** Per slot: its bucket counts, allocated on its first sample. */
-  private readonly slotCounts: (Uint32Array | undefined)[];
+  /** Per slot: its bucket counts, allocated on its first sample (`NONE` until then). */
+  private readonly slotCounts: Uint32Array[];
   private readonly slotSums: Float64Array;
   private readonly slotSizes: Uint32Array;
   private readonly span: number;
-  /** Absolute number (time / span) of the newest slot. */
+  /** Absolute number (time / span) of the newest slot, its index, and the time range it covers. */
   private head = Number.NEGATIVE_INFINITY;
+  private headSlot = 0;
+  private headFrom = Number.POSITIVE_INFINITY;
+  private headTo = Number.NEGATIVE_INFINITY;
   private count = 0;
 
   constructor(
@@ -135,16 +146,18 @@ export class TimeLatencyWindow implements LatencyWindow {
     private readonly slots: number,
   ) {
     this.span = duration / slots;
-    this.slotCounts = new Array<Uint32Array | undefined>(slots).fill(undefined);
+    this.slotCounts = Array.from({ length: slots }, () => NONE);
     this.slotSums = new Float64Array(slots);
     this.slotSizes = new Uint32Array(slots);
   }
 
   record(ms: number, now: number): void {
     const v = ms >= 0 && ms !== Number.POSITIVE_INFINITY ? ms : 0;
-    const slot = this.rotate(now);
+    const slot = now >= this.headFrom && now < this.headTo ? this.headSlot : this.rotate(now);
     const b = bucketOf(v);
-    (this.slotCounts[slot] ??= new Uint32Array(BUCKETS))[b]!++;
+    let own = this.slotCounts[slot]!;
+    if (own === NONE) own = this.slotCounts[slot] = new Uint32Array(BUCKETS);
+    own[b]!++;
     this.counts[b]!++;
     this.slotSums[slot]! += v;
     this.slotSizes[slot]!++;
@@ -165,9 +178,12 @@ export class TimeLatencyWindow implements LatencyWindow {
       const from = current - this.head >= this.slots ? current - this.slots + 1 : this.head + 1;
       for (let n = from; n <= current; n++) this.drop(slotOf(n, this.slots));
       this.head = current;
+      this.headSlot = slotOf(current, this.slots);
+      this.headFrom = current * this.span;
+      this.headTo = (current + 1) * this.span;
     }
     // A clock that went backwards records into the newest slot.
-    return slotOf(this.head, this.slots);
+    return this.headSlot;
   }
 
   private drop(slot: number): void {
@@ -187,6 +203,8 @@ export class TimeLatencyWindow implements LatencyWindow {
     this.slotSums[slot] = 0;
   }
 }
+
+const NONE = new Uint32Array(0);
 
 function slotOf(n: number, slots: number): number {
   return ((n % slots) + slots) % slots;
