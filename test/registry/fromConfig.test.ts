@@ -55,7 +55,7 @@ describe('fromConfig: building', () => {
     const stats = (name: string) => (registry.get(name) as unknown as { stats(): { latency?: unknown } }).stats();
     for (const name of ['db', 'r', 't', 's', 'b']) expect(stats(name).latency).toMatchObject({ count: 0 });
     expect('latency' in stats('plain')).toBe(false);
-    expect(() => fromConfig({ bulkheads: { b: { max_concurrent: 1, latency: 'on' } } }, { env: {} })).toThrowError(/bulkheads\.b\.latency/);
+    expect(() => fromConfig({ bulkheads: { b: { max_concurrent: 1, latency: 'on' as never } } }, { env: {} })).toThrowError(/bulkheads\.b\.latency/);
   });
 
   it('maps a retry policy: max_retries 3 is four attempts, delays initial · factor^(n-1) seconds', () => {
