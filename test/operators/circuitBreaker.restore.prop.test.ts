@@ -160,4 +160,20 @@ describe('restoring an open breaker after its break', () => {
     expect(b.stats().state).toBe('closed');
     expect(() => circuitBreaker({ ...cfg, initialState: { ...a.exportState(), successes: -1 } })).toThrowError(/initialState\.successes/);
   });
+
+  it('hands a break-duration backoff the previous break of an open snapshot', () => {
+    const s = new VirtualTimeScheduler(undefined, Number.POSITIVE_INFINITY);
+    const seen: [number, number | undefined][] = [];
+    const breakDuration = (opens: number, previous?: number) => (seen.push([opens, previous]), (previous ?? 10) * 3);
+    const cfg = { strategy: { kind: 'consecutive', failures: 1 }, breakDuration, scheduler: s } as const;
+    const a = circuitBreaker(cfg);
+    throwError(() => boom).pipe(a).subscribe({ error: () => undefined });
+    expect(a.exportState()).toMatchObject({ openedAt: 0, until: 30, opens: 1 });
+    s.frame = 50;
+    const b = circuitBreaker({ ...cfg, initialState: a.exportState() });
+    throwError(() => boom).pipe(b).subscribe({ error: () => undefined }); // a failed trial
+    expect(seen.at(-1)).toEqual([2, 30]);
+    expect(b.exportState()).toMatchObject({ state: 'open', openedAt: 50, until: 140, opens: 2 });
+    b.reset();
+  });
 });
