@@ -13,6 +13,8 @@ const noop = () => undefined;
 
 export default async function breakerBench(): Promise<void> {
   const ours = circuitBreaker({ name: 'bench' });
+  // The same breaker keeping a latency histogram: reads the clock twice per call and records it.
+  const timed = circuitBreaker({ name: 'bench-latency', latency: true });
   const cockatiel = cockatielBreaker(handleAll, { halfOpenAfter: 60_000, breaker: new ConsecutiveBreaker(5) });
   const opossum = new Opossum(fn, { timeout: false });
   const opossumTimeout = new Opossum(fn, { timeout: 3_000 });
@@ -20,6 +22,7 @@ export default async function breakerBench(): Promise<void> {
   await compare('success path: firstValueFrom(defer(fn) …)', [
     { name: 'floor: firstValueFrom(defer(fn))', run: () => firstValueFrom(defer(fn)) },
     { name: 'rx-resilience circuitBreaker', run: () => firstValueFrom(defer(fn).pipe(ours)) },
+    { name: 'rx-resilience circuitBreaker, latency: true', run: () => firstValueFrom(defer(fn).pipe(timed)) },
     { name: 'cockatiel breaker in defer', run: () => firstValueFrom(defer(() => cockatiel.execute(fn))) },
     { name: 'opossum in defer (no timeout)', run: () => firstValueFrom(defer(() => opossum.fire())) },
     { name: 'opossum in defer (timeout 3 s)', run: () => firstValueFrom(defer(() => opossumTimeout.fire())) },

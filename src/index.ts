@@ -12,6 +12,7 @@ export type {
   CircuitBreakerEvent,
   CircuitBreakerSnapshot,
   CircuitBreakerStats,
+  LatencySummary,
   CircuitState,
   RateOptions,
 } from './operators/circuitBreaker.js';
@@ -20,13 +21,13 @@ export type {
 export { constant, decorrelatedJitter, exponential, fibonacci, linear } from './backoff/index.js';
 export type { Backoff, DecorrelatedJitterOptions, ExponentialOptions, FibonacciOptions, JitterKind, JitterOptions, LinearOptions, RandomSource } from './backoff/index.js';
 export { retryBackoff } from './operators/retryBackoff.js';
-export type { GiveUpReason, RetryBackoff, RetryBackoffConfig, RetryBackoffEvent } from './operators/retryBackoff.js';
+export type { GiveUpReason, RetryBackoff, RetryBackoffConfig, RetryBackoffEvent, RetryBackoffStats } from './operators/retryBackoff.js';
 export { retryBudget } from './retry/retryBudget.js';
 export type { RetryBudget, RetryBudgetConfig, RetryBudgetStats } from './retry/retryBudget.js';
 
 /* Time limit */
 export { timeLimit } from './operators/timeLimit.js';
-export type { TimeLimit, TimeLimitConfig, TimeLimitEvent, TimeLimitKind } from './operators/timeLimit.js';
+export type { TimeLimit, TimeLimitConfig, TimeLimitEvent, TimeLimitKind, TimeLimitStats } from './operators/timeLimit.js';
 
 /* Bulkhead and adaptive concurrency */
 export { bulkhead } from './operators/bulkhead.js';

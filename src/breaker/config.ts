@@ -1,6 +1,7 @@
 /** @internal Validation of `circuitBreaker()`'s config, with the defaults of DESIGN.md. */
 import type { SchedulerLike } from 'rxjs';
-import { checker } from '../internal/validate.js';
+import { CountLatencyWindow, LATENCY_KEYS, parseLatency, TimeLatencyWindow, type LatencyWindow } from '../internal/histogram.js';
+import { checker, type Check } from '../internal/validate.js';
 import { ConsecutiveStrategy } from './consecutive.js';
 import { CountWindowStrategy } from './countWindow.js';
 import type { Strategy } from './strategy.js';
@@ -21,9 +22,11 @@ export interface ParsedBreakerConfig {
   readonly isFailureResult: ((value: unknown) => boolean) | undefined;
   readonly scheduler: SchedulerLike | undefined;
   readonly initialState: unknown;
+  /** With `latency: true`: the window of call durations (the strategy's shape; rolling for consecutive). */
+  readonly makeLatency: (() => LatencyWindow) | undefined;
 }
 
-const KEYS = ['name', 'strategy', 'slowCallDuration', 'breakDuration', 'halfOpenMaxCalls', 'successThreshold', 'isFailure', 'isFailureResult', 'scheduler', 'initialState'];
+const KEYS = ['name', 'strategy', 'slowCallDuration', 'breakDuration', 'halfOpenMaxCalls', 'successThreshold', 'isFailure', 'isFailureResult', 'scheduler', 'initialState', ...LATENCY_KEYS];
 const WINDOW_KEYS = ['kind', 'failureRateThreshold', 'slowCallRateThreshold', 'minimumCalls'];
 
 export function parseBreakerConfig(name: string, input: unknown): ParsedBreakerConfig {
@@ -33,9 +36,10 @@ export function parseBreakerConfig(name: string, input: unknown): ParsedBreakerC
   const breakDuration = typeof config.breakDuration === 'function'
     ? (config.breakDuration as ParsedBreakerConfig['breakDuration'])
     : check.duration('breakDuration', config.breakDuration, DEFAULT_BREAK_DURATION);
+  const strategy = parseStrategy(check, config.strategy, slowCallDuration !== undefined);
   return {
     name,
-    makeStrategy: parseStrategy(check, config.strategy, slowCallDuration !== undefined),
+    makeStrategy: strategy.make,
     timeWindow: (config.strategy as { kind?: unknown } | undefined)?.kind === 'time',
     slowCallDuration,
     breakDuration,
@@ -45,32 +49,42 @@ export function parseBreakerConfig(name: string, input: unknown): ParsedBreakerC
     isFailureResult: check.fn('isFailureResult', config.isFailureResult),
     scheduler: check.scheduler('scheduler', config.scheduler),
     initialState: config.initialState,
+    makeLatency: parseLatency(check, config, strategy.latency),
   };
 }
 
-function parseStrategy(check: ReturnType<typeof checker>, input: unknown, tracksSlow: boolean): () => Strategy {
-  if (input === undefined) return () => new ConsecutiveStrategy(5);
+/** The strategy, and the latency window of the same shape (none for consecutive: a rolling one). */
+interface ParsedStrategy {
+  readonly make: () => Strategy;
+  readonly latency?: { readonly make: () => LatencyWindow; readonly reason: string };
+}
+
+function parseStrategy(check: Check, input: unknown, tracksSlow: boolean): ParsedStrategy {
+  if (input === undefined) return { make: () => new ConsecutiveStrategy(5) };
   const kind = check.oneOf('strategy.kind', check.object('strategy', input, ['kind', 'failures', 'size', 'duration', 'buckets', ...WINDOW_KEYS]).kind, ['consecutive', 'count', 'time'], 'consecutive');
   if (kind === 'consecutive') {
     const s = check.object('strategy', input, ['kind', 'failures']);
     const failures = check.integer('strategy.failures', s.failures, 5);
-    return () => new ConsecutiveStrategy(failures);
+    return { make: () => new ConsecutiveStrategy(failures) };
   }
   if (kind === 'count') {
     const s = check.object('strategy', input, ['kind', 'size', ...WINDOW_KEYS]);
     const size = check.integer('strategy.size', s.size, 100);
     const rule = parseRule(check, s, tracksSlow, size);
-    return () => new CountWindowStrategy(size, rule);
+    return { make: () => new CountWindowStrategy(size, rule), latency: { make: () => new CountLatencyWindow(size), reason: "left out: latency uses the count window (strategy.size)" } };
   }
   const s = check.object('strategy', input, ['kind', 'duration', 'buckets', ...WINDOW_KEYS]);
   const duration = check.duration('strategy.duration', s.duration, 60_000);
   const buckets = check.integer('strategy.buckets', s.buckets, 10);
   if (duration % buckets !== 0) check.fail('strategy.duration', duration, `a whole multiple of strategy.buckets (${buckets})`);
   const rule = parseRule(check, s, tracksSlow, Number.MAX_SAFE_INTEGER);
-  return () => new TimeWindowStrategy(duration, buckets, rule);
+  return {
+    make: () => new TimeWindowStrategy(duration, buckets, rule),
+    latency: { make: () => new TimeLatencyWindow(duration, buckets), reason: 'left out: latency uses the time window (strategy.duration)' },
+  };
 }
 
-function parseRule(check: ReturnType<typeof checker>, s: Record<string, unknown>, tracksSlow: boolean, cap: number) {
+function parseRule(check: Check, s: Record<string, unknown>, tracksSlow: boolean, cap: number) {
   if (!tracksSlow && s.slowCallRateThreshold !== undefined) {
     check.fail('strategy.slowCallRateThreshold', s.slowCallRateThreshold, 'left out unless slowCallDuration is given');
   }

@@ -7,6 +7,7 @@ import { CircuitOpenError } from '../errors.js';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
 import { EventBus, StateCell } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
+import type { LatencyWindow } from '../internal/histogram.js';
 import { checker } from '../internal/validate.js';
 import type { CircuitBreakerEvent, CircuitBreakerStats } from '../operators/circuitBreaker.js';
 import { DEFAULT_BREAK_DURATION, type ParsedBreakerConfig } from './config.js';
@@ -23,8 +24,10 @@ export class BreakerCore {
   readonly name: string;
   private readonly scheduler: SchedulerLike;
   private readonly strategy: Strategy;
-  /** True when every call needs its start time: slow-call tracking or a time window. */
+  /** True when every call needs its start time: slow-call tracking, a time window or latency. */
   private readonly timed: boolean;
+  /** With `latency: true`: durations of the calls that succeeded or failed, late ones included. */
+  private readonly latency: LatencyWindow | undefined;
   private machine: Machine = CLOSED;
   /** Bumped on every transition; a call from an earlier epoch is late. */
   private epoch = 0;
@@ -48,12 +51,28 @@ export class BreakerCore {
     this.name = config.name;
     this.scheduler = resolveScheduler(config.scheduler);
     this.strategy = config.makeStrategy();
-    this.timed = config.slowCallDuration !== undefined || config.timeWindow;
-    if (config.initialState !== undefined) {
-      this.machine = fromSnapshot(checker(this.name), config.initialState, this.strategy);
-    }
+    this.latency = config.makeLatency?.();
+    this.timed = config.slowCallDuration !== undefined || config.timeWindow || this.latency !== undefined;
+    if (config.initialState !== undefined) this.restore(config.initialState);
     this.cell = new StateCell<CircuitState>(this.machine.kind);
     if (this.machine.kind === 'open') this.armHalfOpen(this.machine.until - this.scheduler.now());
+  }
+
+  /**
+   * Takes the state the snapshot implies now: a break that has already ended is over (half-open,
+   * window cleared, as the original's action at `until` would have left it).
+   */
+  private restore(saved: unknown): void {
+    const { machine, trialSuccesses } = fromSnapshot(checker(this.name), saved, this.strategy);
+    this.machine = machine;
+    this.trialSuccesses = trialSuccesses;
+    if (machine.kind !== 'open') return;
+    if (typeof this.config.breakDuration === 'function') this.previousBreak = machine.until - machine.openedAt;
+    const now = this.scheduler.now();
+    if (now >= machine.until) {
+      this.machine = transition(machine, 'elapsed', now, () => 0);
+      this.strategy.clear();
+    }
   }
 
   get state$(): Observable<CircuitState> {
@@ -126,6 +145,7 @@ export class BreakerCore {
     const slow = slowLimit !== undefined && duration >= slowLimit;
     const late = epoch !== this.epoch;
     this.count(outcome, now);
+    if (this.latency !== undefined && (outcome === 'success' || outcome === 'failure')) this.latency.record(duration, now);
     this.bus?.emit(outcomeEvent(outcome, this.name, now, duration, late, slow, error));
     if (!late) this.judge(outcome, slow, trial, now);
     this.publishMetrics();
@@ -234,14 +254,14 @@ export class BreakerCore {
   }
 
   exportState(): CircuitBreakerSnapshot {
-    return toSnapshot(this.machine, this.strategy);
+    return toSnapshot(this.machine, this.strategy, this.trialSuccesses);
   }
 
   stats(): CircuitBreakerStats {
     const now = this.scheduler.now();
     const { calls, failures, slowCalls } = this.strategy.counts(now);
     const m = this.machine;
-    return {
+    const stats: CircuitBreakerStats = {
       name: this.name,
       state: m.kind,
       failureRate: calls === 0 ? 0 : failures / calls,
@@ -256,6 +276,7 @@ export class BreakerCore {
       nextAttemptAt: m.kind === 'open' ? m.until : null,
       halfOpen: { active: this.trialsActive, successes: this.trialSuccesses },
     };
+    return this.latency === undefined ? stats : { ...stats, latency: this.latency.summary(now) };
   }
 
   private publishMetrics(): void {

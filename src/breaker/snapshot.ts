@@ -12,30 +12,43 @@ export interface CircuitBreakerSnapshot {
   readonly until?: number;
   /** Open or half-open: how many times in a row it has opened (drives a break-duration backoff). */
   readonly opens?: number;
+  /** Half-open: trials that have succeeded so far (left out when none). */
+  readonly successes?: number;
   /** The strategy's counters. */
   readonly window: readonly number[];
 }
 
-export function toSnapshot(machine: Machine, strategy: Strategy): CircuitBreakerSnapshot {
+export function toSnapshot(machine: Machine, strategy: Strategy, trialSuccesses: number): CircuitBreakerSnapshot {
   const window = strategy.save();
   switch (machine.kind) {
     case 'open':
       return { version: 1, state: 'open', openedAt: machine.openedAt, until: machine.until, opens: machine.opens, window };
     case 'half-open':
-      return { version: 1, state: 'half-open', opens: machine.opens, window };
+      return trialSuccesses > 0
+        ? { version: 1, state: 'half-open', opens: machine.opens, successes: trialSuccesses, window }
+        : { version: 1, state: 'half-open', opens: machine.opens, window };
     default:
       return { version: 1, state: machine.kind, window };
   }
 }
 
-/** Restores a machine and fills `strategy`; throws `ConfigError` on `initialState.*`. */
-export function fromSnapshot(check: Check, saved: unknown, strategy: Strategy): Machine {
-  const s = check.object('initialState', saved, ['version', 'state', 'openedAt', 'until', 'opens', 'window']);
+/**
+ * Restores a machine (as saved: the caller moves it on to the current time) and its successful
+ * half-open trials, and fills `strategy`; throws `ConfigError` on `initialState.*`.
+ */
+export function fromSnapshot(check: Check, saved: unknown, strategy: Strategy): { machine: Machine; trialSuccesses: number } {
+  const s = check.object('initialState', saved, ['version', 'state', 'openedAt', 'until', 'opens', 'successes', 'window']);
+  const machine = restoreMachine(check, s, strategy);
+  const successes = machine.kind === 'half-open' ? check.integer('initialState.successes', s.successes, 0, 0) : 0;
+  return { machine, trialSuccesses: successes };
+}
+
+function restoreMachine(check: Check, s: Record<string, unknown>, strategy: Strategy): Machine {
   if (s.version !== 1) check.fail('initialState.version', s.version, '1');
   const state = check.oneOf('initialState.state', s.state, ['closed', 'open', 'half-open', 'isolated', 'disabled'], 'closed');
   if (!strategy.load(s.window)) check.fail('initialState.window', s.window, "the window saved by a breaker with the same strategy");
   const opens = () => check.integer('initialState.opens', s.opens ?? Number.NaN, 1);
-  const time = (field: 'openedAt' | 'until') => check.number(`initialState.${field}`, s[field] ?? Number.NaN, 0, -Number.MAX_VALUE, Number.MAX_VALUE);
+  const time = (field: 'openedAt' | 'until') => check.number(`initialState.${field}`, (s[field] as number | undefined) ?? Number.NaN, 0, -Number.MAX_VALUE, Number.MAX_VALUE);
   switch (state) {
     case 'open': {
       const openedAt = time('openedAt');

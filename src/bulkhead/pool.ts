@@ -17,6 +17,7 @@ import { BulkheadFullError, QueueTimeoutError } from '../errors.js';
 import { CallSubscriber, type CallJudge, type Outcome } from '../internal/call.js';
 import { EventBus, StateCell } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
+import type { LatencySummary, LatencyWindow } from '../internal/histogram.js';
 import { checker } from '../internal/validate.js';
 import { checkPriority } from './config.js';
 import type { BulkheadEvent, BulkheadState, ConcurrencyLimitEvent } from './types.js';
@@ -31,6 +32,8 @@ export interface PoolConfig {
   readonly maxQueued: number;
   readonly queueTimeout: number | undefined;
   readonly judge: CallJudge;
+  /** Durations of the calls that held a slot and succeeded or failed, when asked for. */
+  readonly latency?: LatencyWindow | undefined;
 }
 
 export class SlotPool {
@@ -56,6 +59,7 @@ export class SlotPool {
   protected readonly bus = new EventBus<BulkheadEvent | ConcurrencyLimitEvent>();
   /** True when `sample` must hear every finished call. */
   protected sampling = false;
+  private readonly latency: LatencyWindow | undefined;
 
   constructor(config: PoolConfig) {
     this.name = config.name;
@@ -64,6 +68,7 @@ export class SlotPool {
     this.limit = config.limit;
     this.maxQueued = config.maxQueued;
     this.queueTimeout = config.queueTimeout;
+    this.latency = config.latency;
     this.cell = new StateCell(this.snapshot(), sameState);
   }
 
@@ -83,8 +88,9 @@ export class SlotPool {
     return this.bus.events$;
   }
 
-  stats(): BulkheadState {
-    return this.snapshot();
+  stats(): BulkheadState & { readonly latency?: LatencySummary } {
+    const state = this.snapshot();
+    return this.latency === undefined ? state : { ...state, latency: this.latency.summary(this.scheduler.now()) };
   }
 
   apply<T>(source: Observable<T>, priority = 0): Observable<T> {
@@ -93,8 +99,8 @@ export class SlotPool {
 
   /** One subscription to a guarded source: a slot, a place in the queue, or a rejection. */
   admit<T>(subscriber: Subscriber<T>, source: Observable<T>, priority: number): void {
-    // The clock is read only when someone needs the time: an adaptive limit or an events$ subscriber.
-    if (this.active < this.limit && this.queue.size === 0) this.start(subscriber, source, priority, 0, this.sampling || this.bus.observed ? this.scheduler.now() : undefined);
+    // The clock is read only when someone needs the time: an adaptive limit, latency or an events$ subscriber.
+    if (this.active < this.limit && this.queue.size === 0) this.start(subscriber, source, priority, 0, this.sampling || this.latency !== undefined || this.bus.observed ? this.scheduler.now() : undefined);
     else if (this.queue.size < this.maxQueued) this.enqueue(subscriber, source, priority);
     else this.reject(subscriber, priority);
   }
@@ -145,11 +151,14 @@ export class SlotPool {
     this.active--;
     if (outcome === 'cancelled') this.cancelled++;
     const observed = this.bus.observed;
-    if (observed || this.sampling) {
+    if (observed || this.sampling || this.latency !== undefined) {
       const now = this.scheduler.now();
       const duration = startedAt === undefined ? undefined : now - startedAt;
       if (observed) this.bus.emit({ type: 'released', policy: this.name, at: now, outcome, duration });
-      if (this.sampling && duration !== undefined) this.sample(outcome, duration, inflight, now);
+      if (duration !== undefined) {
+        if (this.sampling) this.sample(outcome, duration, inflight, now);
+        if (this.latency !== undefined && (outcome === 'success' || outcome === 'failure')) this.latency.record(duration, now);
+      }
     }
     this.drain();
   }

@@ -9,6 +9,7 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import { parseQueueOptions, POOL_KEYS } from '../bulkhead/config.js';
 import { SlotPool, type BulkheadEvent, type BulkheadState } from '../bulkhead/pool.js';
+import { LATENCY_KEYS, parseLatency, type LatencySummary } from '../internal/histogram.js';
 import { checker } from '../internal/validate.js';
 import { policyName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
@@ -24,10 +25,17 @@ export interface BulkheadConfig {
   /** Longest wait in the queue, in ms; then `QueueTimeoutError`. Default: no limit. */
   readonly queueTimeout?: number;
   readonly scheduler?: SchedulerLike;
+  /** Keep a histogram of how long calls hold a slot, reported as `stats().latency`. Default false. */
+  readonly latency?: boolean;
+  /** With `latency: true`: the rolling window of the histogram, in ms. Default 60 000. */
+  readonly latencyWindow?: number;
 }
 
-/** What `stats()` returns: the same snapshot `state$` emits. */
-export type BulkheadStats = BulkheadState;
+/**
+ * What `stats()` returns: the snapshot `state$` emits, and with `latency: true` the durations
+ * (ms) of the calls that held a slot and succeeded or failed in the last `latencyWindow` ms.
+ */
+export type BulkheadStats = BulkheadState & { readonly latency?: LatencySummary };
 
 /** A bulkhead: an operator, with its state as streams attached. */
 export interface Bulkhead {
@@ -68,11 +76,12 @@ export function bulkhead(config: BulkheadConfig): Bulkhead {
   const given = checker('bulkhead').name('name', (config as { name?: unknown } | null)?.name);
   const name = policyName('bulkhead', given);
   const check = checker(name);
-  const c = check.object('', config, [...POOL_KEYS, 'maxConcurrent']);
+  const c = check.object('', config, [...POOL_KEYS, 'maxConcurrent', ...LATENCY_KEYS]);
   if (c.maxConcurrent === undefined) check.fail('maxConcurrent', undefined, 'an integer >= 1');
   const maxConcurrent = check.integer('maxConcurrent', c.maxConcurrent, 1);
   const queue = parseQueueOptions(check, c);
-  return definePolicy<Bulkhead>(new SlotPool({ name, limit: maxConcurrent, judge: {}, ...queue }), PROTO);
+  const latency = parseLatency(check, c)?.();
+  return definePolicy<Bulkhead>(new SlotPool({ name, limit: maxConcurrent, judge: {}, ...queue, latency }), PROTO);
 }
 
 const PROTO = policyPrototype(['state$', 'events$'], ['stats', 'withPriority']);

@@ -11,11 +11,13 @@ import { parseBreakerConfig } from '../breaker/config.js';
 import { BreakerCore } from '../breaker/core.js';
 import type { CircuitState } from '../breaker/machine.js';
 import type { CircuitBreakerSnapshot } from '../breaker/snapshot.js';
+import type { LatencySummary } from '../internal/histogram.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 
 export type { CircuitState } from '../breaker/machine.js';
 export type { CircuitBreakerSnapshot } from '../breaker/snapshot.js';
+export type { LatencySummary } from '../internal/histogram.js';
 
 /** What the breaker counts, and when it trips. */
 export type BreakerStrategy =
@@ -52,6 +54,14 @@ export interface CircuitBreakerConfig {
   readonly scheduler?: SchedulerLike;
   /** What `exportState()` returned, to restore. */
   readonly initialState?: CircuitBreakerSnapshot;
+  /**
+   * Keep a histogram of call durations and report it as `stats().latency`. Default false (the
+   * clock is then not read for a call that does not need it). Its window is the strategy's: the
+   * last `size` calls, or the time window's buckets; for `consecutive`, a rolling `latencyWindow`.
+   */
+  readonly latency?: boolean;
+  /** `consecutive` strategy with `latency: true`: the rolling window in ms (default 60 000). */
+  readonly latencyWindow?: number;
 }
 
 interface EventBase {
@@ -98,6 +108,11 @@ export interface CircuitBreakerStats {
   readonly nextAttemptAt: number | null;
   /** Half-open trials running now and successful so far. */
   readonly halfOpen: { readonly active: number; readonly successes: number };
+  /**
+   * With `latency: true`: durations (ms) of the calls in the latency window that succeeded or
+   * failed, late ones included; kept across transitions. Absent otherwise.
+   */
+  readonly latency?: LatencySummary;
 }
 
 /** A circuit breaker: an operator, with its state as streams and its controls attached. */

@@ -15,6 +15,7 @@ import { exponential } from '../backoff/exponential.js';
 import { isResilienceError, RetriesExhaustedError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
+import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow } from '../internal/histogram.js';
 import { policyName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
@@ -37,6 +38,21 @@ export interface RetryBackoffConfig {
   /** A budget shared with other retries; a refused retry surfaces the error unchanged. */
   readonly budget?: RetryBudget;
   readonly scheduler?: SchedulerLike;
+  /** Keep a histogram of call durations (first subscription to success or give-up, waits included), reported as `stats().latency`. Default false. */
+  readonly latency?: boolean;
+  /** With `latency: true`: the rolling window of the histogram, in ms. Default 60 000. */
+  readonly latencyWindow?: number;
+}
+
+/** What `stats()` returns. */
+export interface RetryBackoffStats {
+  readonly name: string;
+  /**
+   * With `latency: true`: durations (ms) of the calls that completed or gave up in the last
+   * `latencyWindow` ms, from the first subscription to the end, every attempt and wait included;
+   * cancelled calls are left out. Absent otherwise.
+   */
+  readonly latency?: LatencySummary;
 }
 
 /** Why a retry gave up. */
@@ -61,9 +77,10 @@ export interface RetryBackoff {
   readonly name: string;
   /** Hot: retries scheduled, successes and give-ups. */
   readonly events$: Observable<RetryBackoffEvent>;
+  stats(): RetryBackoffStats;
 }
 
-const KEYS = ['name', 'maxAttempts', 'maxElapsed', 'maxDelay', 'backoff', 'shouldRetry', 'resetOnSuccess', 'budget', 'scheduler'];
+const KEYS = ['name', 'maxAttempts', 'maxElapsed', 'maxDelay', 'backoff', 'shouldRetry', 'resetOnSuccess', 'budget', 'scheduler', ...LATENCY_KEYS];
 
 /**
  * Re-subscribes to the source after an error, waiting as the backoff says, until it completes or
@@ -104,11 +121,11 @@ export function retryBackoff(config: RetryBackoffConfig = {}): RetryBackoff {
   if (budget !== undefined && (typeof budget !== 'object' || budget === null || typeof budget.deposit !== 'function' || typeof budget.tryWithdraw !== 'function')) {
     named.fail('budget', budget, 'a retryBudget()');
   }
-  const core = new RetryCore(name, maxAttempts, maxElapsed, maxDelay, backoff, named.fn('shouldRetry', c.shouldRetry), c.resetOnSuccess === true, c.budget as RetryBudget | undefined, resolveScheduler(named.scheduler('scheduler', c.scheduler)));
+  const core = new RetryCore(name, maxAttempts, maxElapsed, maxDelay, backoff, named.fn('shouldRetry', c.shouldRetry), c.resetOnSuccess === true, c.budget as RetryBudget | undefined, resolveScheduler(named.scheduler('scheduler', c.scheduler)), parseLatency(named, c)?.());
   return definePolicy<RetryBackoff>(core, PROTO);
 }
 
-const PROTO = policyPrototype(['events$'], []);
+const PROTO = policyPrototype(['events$'], ['stats']);
 
 class RetryCore {
   readonly bus = new EventBus<RetryBackoffEvent>();
@@ -123,17 +140,30 @@ class RetryCore {
     readonly resetOnSuccess: boolean,
     readonly budget: RetryBudget | undefined,
     readonly scheduler: SchedulerLike,
+    private readonly latency: LatencyWindow | undefined,
   ) {}
 
   get events$(): Observable<RetryBackoffEvent> {
     return this.bus.events$;
   }
 
+  stats(): RetryBackoffStats {
+    return this.latency === undefined ? { name: this.name } : { name: this.name, latency: this.latency.summary(this.scheduler.now()) };
+  }
+
   apply<T>(source: Observable<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
       this.budget?.deposit();
-      run(new Attempt(subscriber, this, source, 1, undefined, this.maxElapsed === undefined ? 0 : this.scheduler.now()));
+      const now = this.maxElapsed === undefined && this.latency === undefined ? 0 : this.scheduler.now();
+      run(new Attempt(subscriber, this, source, 1, undefined, now, now));
     });
+  }
+
+  /** A call that was first subscribed at `begunAt` completed or gave up. */
+  ended(begunAt: number): void {
+    if (this.latency === undefined) return;
+    const now = this.scheduler.now();
+    this.latency.record(now - begunAt, now);
   }
 
   /** False when `error` must surface unchanged: a `ConfigError`, or one `shouldRetry` refuses. */
@@ -177,6 +207,8 @@ class Attempt<T> extends Subscriber<T> {
     private attempts: number,
     private previous: number | undefined,
     private startedAt: number,
+    /** The first subscription of the whole call (read only with `latency`). */
+    private readonly begunAt: number,
   ) {
     super();
   }
@@ -197,6 +229,7 @@ class Attempt<T> extends Subscriber<T> {
   }
 
   protected override _complete(): void {
+    this.core.ended(this.begunAt);
     const bus = this.core.bus;
     if (bus.observed) bus.emit({ type: 'success', policy: this.core.name, at: this.core.scheduler.now(), attempts: this.attempts });
     // The downstream's teardown unsubscribes this attempt too; this order spares a list removal.
@@ -223,7 +256,7 @@ class Attempt<T> extends Subscriber<T> {
       return this.giveUp('not-retryable', thrown, thrown);
     }
     if (core.bus.observed) core.bus.emit({ type: 'retry', policy: core.name, at: core.scheduler.now(), attempt, delay: wait, error });
-    const next = new Attempt(this.downstream, core, this.source, attempt + 1, delay, this.startedAt);
+    const next = new Attempt(this.downstream, core, this.source, attempt + 1, delay, this.startedAt, this.begunAt);
     if (wait === 0) {
       if (this.subscribing) this.follower = next;
       else run(next);
@@ -243,6 +276,7 @@ class Attempt<T> extends Subscriber<T> {
 
   private giveUp(reason: GiveUpReason, error: unknown, surfaced: unknown): void {
     const core = this.core;
+    core.ended(this.begunAt);
     if (core.bus.observed) core.bus.emit({ type: 'give-up', policy: core.name, at: core.scheduler.now(), attempts: this.attempts, reason, error });
     this.downstream.error(surfaced);
   }

@@ -21,6 +21,7 @@ import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'r
 import { TimeLimitError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
+import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow } from '../internal/histogram.js';
 import { policyName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
@@ -34,6 +35,20 @@ export interface TimeLimitConfig {
   /** At most this many ms between values (and before the first, unless `first` is given). */
   readonly each?: number;
   readonly scheduler?: SchedulerLike;
+  /** Keep a histogram of call durations (timed-out calls included), reported as `stats().latency`. Default false. */
+  readonly latency?: boolean;
+  /** With `latency: true`: the rolling window of the histogram, in ms. Default 60 000. */
+  readonly latencyWindow?: number;
+}
+
+/** What `stats()` returns. */
+export interface TimeLimitStats {
+  readonly name: string;
+  /**
+   * With `latency: true`: durations (ms, subscribe to end) of the calls that completed, errored
+   * or timed out in the last `latencyWindow` ms; cancelled calls are left out. Absent otherwise.
+   */
+  readonly latency?: LatencySummary;
 }
 
 /** Which limit ran out. */
@@ -57,9 +72,10 @@ export interface TimeLimit {
   readonly name: string;
   /** Hot: one event per call timed out, before its error is delivered. */
   readonly events$: Observable<TimeLimitEvent>;
+  stats(): TimeLimitStats;
 }
 
-const KEYS = ['name', 'duration', 'first', 'each', 'scheduler'];
+const KEYS = ['name', 'duration', 'first', 'each', 'scheduler', ...LATENCY_KEYS];
 
 /**
  * Errors with `TimeLimitError` when the call does not complete within `duration`, produce its
@@ -89,10 +105,11 @@ export function timeLimit(config: TimeLimitConfig): TimeLimit {
   const first = limit('first');
   const each = limit('each');
   if (duration === undefined && first === undefined && each === undefined) named.fail('duration', undefined, 'given, or first or each');
-  return definePolicy<TimeLimit>(new LimitCore(name, duration, first, each, resolveScheduler(named.scheduler('scheduler', c.scheduler))), PROTO);
+  const latency = parseLatency(named, c)?.();
+  return definePolicy<TimeLimit>(new LimitCore(name, duration, first, each, resolveScheduler(named.scheduler('scheduler', c.scheduler)), latency), PROTO);
 }
 
-const PROTO = policyPrototype(['events$'], []);
+const PROTO = policyPrototype(['events$'], ['stats']);
 
 /** A call's place in one deadline list: the call itself for `duration`, a small slot for `first`/`each`. */
 interface Node {
@@ -154,10 +171,22 @@ class LimitCore {
     readonly first: number | undefined,
     readonly each: number | undefined,
     readonly scheduler: SchedulerLike,
+    private readonly latency: LatencyWindow | undefined,
   ) {}
 
   get events$(): Observable<TimeLimitEvent> {
     return this.bus.events$;
+  }
+
+  stats(): TimeLimitStats {
+    return this.latency === undefined ? { name: this.name } : { name: this.name, latency: this.latency.summary(this.scheduler.now()) };
+  }
+
+  /** A call that started at `startedAt` completed, errored or timed out. */
+  ended(startedAt: number): void {
+    if (this.latency === undefined) return;
+    const now = this.scheduler.now();
+    this.latency.record(now - startedAt, now);
   }
 
   apply<T>(source: Observable<T>): Observable<T> {
@@ -282,11 +311,13 @@ class LimitCall<T> extends Subscriber<T> implements Node {
 
   protected override _error(error: unknown): void {
     this.unsubscribe();
+    this.core.ended(this.startedAt);
     this.downstream.error(error);
   }
 
   protected override _complete(): void {
     this.release();
+    this.core.ended(this.startedAt);
     this.downstream.complete();
     this.unsubscribe();
   }
@@ -300,6 +331,7 @@ class LimitCall<T> extends Subscriber<T> implements Node {
   expire(kind: TimeLimitKind, after: number): void {
     const core = this.core;
     this.unsubscribe();
+    core.ended(this.startedAt);
     const now = core.scheduler.now();
     if (core.bus.observed) core.bus.emit({ type: 'timeout', policy: core.name, at: now, limit: kind, after, elapsed: now - this.startedAt });
     this.downstream.error(new TimeLimitError(core.name, kind, after));

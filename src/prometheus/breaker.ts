@@ -21,6 +21,7 @@ export function bindBreaker(breaker: CircuitBreaker, families: Families): () => 
   b.gauge(BREAKER.stateCode, (set) => set(STATE_CODE[breaker.stats().state]));
   b.gauge(BREAKER.failureRate, (set) => set(breaker.stats().failureRate));
   b.gauge(BREAKER.slowCallRate, (set) => set(breaker.stats().slowCallRate));
+  b.latency(BREAKER.latency, () => breaker.stats().latency);
 
   const calls = { success: b.counter(BREAKER.calls, { outcome: 'success' }), failure: b.counter(BREAKER.calls, { outcome: 'failure' }), ignored: b.counter(BREAKER.calls, { outcome: 'ignored' }), cancelled: b.counter(BREAKER.calls, { outcome: 'cancelled' }) };
   const slow = { success: b.counter(BREAKER.slowCalls, { outcome: 'success' }), failure: b.counter(BREAKER.slowCalls, { outcome: 'failure' }) };

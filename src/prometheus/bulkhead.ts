@@ -3,7 +3,7 @@
  * from `stats()` on scrape; admissions, rejections, queue time-outs, queue waits and, for an
  * adaptive policy, limit moves pushed from `events$`.
  */
-import type { AdaptiveConcurrency, AdaptiveConcurrencyEvent, Bulkhead } from '../index.js';
+import type { AdaptiveConcurrency, AdaptiveConcurrencyEvent, Bulkhead, BulkheadStats } from '../index.js';
 import { Binding, type Families } from './families.js';
 import { BULKHEAD } from './names.js';
 
@@ -15,6 +15,7 @@ export function bindBulkhead(pool: Bulkhead | AdaptiveConcurrency, families: Fam
   b.gauge(BULKHEAD.queued, (set) => set(pool.stats().queued));
   b.gauge(BULKHEAD.limit, (set) => set(pool.stats().limit));
   b.gauge(BULKHEAD.maxQueued, (set) => set(pool.stats().maxQueued));
+  b.latency(BULKHEAD.latency, () => (pool.stats() as BulkheadStats).latency);
   const calls = {
     admitted: b.counter(BULKHEAD.calls, { outcome: 'admitted' }),
     rejected: b.counter(BULKHEAD.calls, { outcome: 'rejected' }),

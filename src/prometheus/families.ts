@@ -11,6 +11,7 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
+import type { LatencySummary } from '../index.js';
 import type { MetricSpec } from './names.js';
 
 type Labels = Record<string, string>;
@@ -110,6 +111,17 @@ export class Binding {
     const metric = this.families.gauge(spec);
     const set = (value: number, labels: Labels = {}) => metric.set(this.track(metric, spec, labels), value);
     this.onScrape(metric, () => read(set));
+  }
+
+  /** p50, p90 and p99 of a policy's latency summary, in seconds, as `quantile` series on every scrape; none while it has none. */
+  latency(spec: MetricSpec, read: () => LatencySummary | undefined): void {
+    this.gauge(spec, (set) => {
+      const latency = read();
+      if (latency === undefined) return;
+      set(latency.p50 / 1_000, { quantile: '0.5' });
+      set(latency.p90 / 1_000, { quantile: '0.9' });
+      set(latency.p99 / 1_000, { quantile: '0.99' });
+    });
   }
 
   /**

@@ -30,6 +30,7 @@ export const BREAKER = {
   transitions: spec('counter', 'circuit_breaker_transitions_total', ['name', 'from', 'to'], 'State transitions of the breaker.'),
   failureRate: spec('gauge', 'circuit_breaker_failure_rate', ['name'], 'Failures / finished calls in the current window (0 when it holds none).'),
   slowCallRate: spec('gauge', 'circuit_breaker_slow_call_rate', ['name'], 'Slow calls / finished calls in the current window.'),
+  latency: spec('gauge', 'circuit_breaker_latency_seconds', ['name', 'quantile'], 'Quantiles (0.5, 0.9, 0.99) of the durations of calls that succeeded or failed, in seconds, over the latency window; only with `latency: true`.'),
 } as const;
 
 /** Retries (`retryBackoff()`) and retry budgets (`retryBudget()`). */
@@ -39,11 +40,13 @@ export const RETRY = {
   giveUps: spec('counter', 'retry_give_ups_total', ['name', 'reason'], 'Calls the retry policy gave up on, by reason (max-attempts, max-elapsed, max-delay, not-retryable, budget).'),
   budgetAvailable: spec('gauge', 'retry_budget_available', ['name'], 'Whole retries the budget would grant now.'),
   budgetRetries: spec('counter', 'retry_budget_retries_total', ['name', 'result'], 'Retries the budget granted or refused.'),
+  latency: spec('gauge', 'retry_latency_seconds', ['name', 'quantile'], 'Quantiles (0.5, 0.9, 0.99) of whole-call durations under a retry policy (attempts and waits), in seconds, over latencyWindow; only with `latency: true`.'),
 } as const;
 
 /** Time limits (`timeLimit()`). */
 export const TIME_LIMIT = {
   timeouts: spec('counter', 'time_limit_timeouts_total', ['name', 'limit'], 'Calls that ran out of time, by the limit that ran out (duration, first, each).'),
+  latency: spec('gauge', 'time_limit_latency_seconds', ['name', 'quantile'], 'Quantiles (0.5, 0.9, 0.99) of call durations under a time limit, timed-out calls included, in seconds, over latencyWindow; only with `latency: true`.'),
 } as const;
 
 /** Fallbacks (`fallback()`, `fallbackLadder()`). */
@@ -60,6 +63,7 @@ export const BULKHEAD = {
   maxQueued: spec('gauge', 'bulkhead_max_queued', ['name'], 'Queue bound (+Inf when unbounded).'),
   calls: spec('counter', 'bulkhead_calls_total', ['name', 'outcome'], 'Calls that reached the bulkhead, by what happened to them (admitted, rejected, timed_out, cancelled while queued).'),
   queueWait: spec('histogram', 'bulkhead_queue_wait_seconds', ['name'], 'Time admitted calls waited for a slot, in seconds.'),
+  latency: spec('gauge', 'bulkhead_latency_seconds', ['name', 'quantile'], 'Quantiles (0.5, 0.9, 0.99) of how long calls held a slot, in seconds, over latencyWindow; only with `latency: true`.'),
   limitChanges: spec('counter', 'adaptive_limit_changes_total', ['name', 'direction'], 'Moves of an adaptive limit (concurrency or rate), up or down.'),
 } as const;
 

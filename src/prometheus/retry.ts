@@ -21,6 +21,7 @@ export function bindRetry(retry: RetryBackoff, families: Families): () => void {
     failedWith: outcome('failed_with_retry'),
   };
   const retries = b.counter(RETRY.retries);
+  b.latency(RETRY.latency, () => retry.stats().latency);
   const giveUps = Object.fromEntries(REASONS.map((r) => [r, b.counter(RETRY.giveUps, { reason: r })]));
   b.hold(retry.events$.subscribe((e: RetryBackoffEvent) => {
     switch (e.type) {

@@ -90,6 +90,7 @@ function build(spec: PolicySpec, { scheduler, random }: BuildContext, previous: 
         successThreshold: v.success_threshold as number,
         halfOpenMaxCalls: v.half_open_max_calls as number,
         breakDuration: ms(v.timeout)!,
+        latency: v.latency as boolean,
         ...(initialState === undefined ? {} : { initialState }),
       });
       return { policy, spec };
@@ -101,17 +102,17 @@ function build(spec: PolicySpec, { scheduler, random }: BuildContext, previous: 
       );
       const maxElapsed = ms(v.max_elapsed);
       // max_retries counts retries, maxAttempts counts the first call too.
-      const policy = retryBackoff({ name, scheduler, maxAttempts: (v.max_retries as number) + 1, backoff, resetOnSuccess: v.reset_on_success as boolean, ...(maxElapsed === undefined ? {} : { maxElapsed }) });
+      const policy = retryBackoff({ name, scheduler, maxAttempts: (v.max_retries as number) + 1, backoff, resetOnSuccess: v.reset_on_success as boolean, latency: v.latency as boolean, ...(maxElapsed === undefined ? {} : { maxElapsed }) });
       return { policy, spec };
     }
     case 'timeouts': {
       const limits: Record<string, number> = {};
       for (const field of ['duration', 'first', 'each'] as const) if (v[field] !== undefined) limits[field] = ms(v[field])!;
-      return { policy: timeLimit({ name, scheduler, ...limits }), spec };
+      return { policy: timeLimit({ name, scheduler, ...limits, latency: v.latency as boolean }), spec };
     }
     case 'bulkheads': {
       const queueTimeout = ms(v.queue_timeout);
-      const policy = bulkhead({ name, scheduler, maxConcurrent: v.max_concurrent as number, maxQueued: v.max_queued as number, ...(queueTimeout === undefined ? {} : { queueTimeout }) });
+      const policy = bulkhead({ name, scheduler, maxConcurrent: v.max_concurrent as number, maxQueued: v.max_queued as number, latency: v.latency as boolean, ...(queueTimeout === undefined ? {} : { queueTimeout }) });
       return { policy, spec };
     }
     case 'rate_limits': {

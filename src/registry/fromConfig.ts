@@ -18,10 +18,10 @@ import { parseConfig, type Env, type PolicySpec } from './schema.js';
 
 /** A config in the file's shape (snake_case names, seconds), as an object. */
 export interface ResilienceConfig {
-  readonly circuit_breakers?: Readonly<Record<string, { readonly failure_threshold?: number; readonly success_threshold?: number; readonly timeout?: number; readonly half_open_max_calls?: number }>> | null;
-  readonly retry_policies?: Readonly<Record<string, { readonly max_retries?: number; readonly initial_delay?: number; readonly backoff_factor?: number; readonly max_delay?: number; readonly jitter?: 'none' | 'full' | 'equal' | 'decorrelated'; readonly max_elapsed?: number; readonly reset_on_success?: boolean }>> | null;
-  readonly timeouts?: Readonly<Record<string, number | { readonly duration?: number; readonly first?: number; readonly each?: number }>> | null;
-  readonly bulkheads?: Readonly<Record<string, { readonly max_concurrent: number; readonly max_queued?: number; readonly queue_timeout?: number }>> | null;
+  readonly circuit_breakers?: Readonly<Record<string, { readonly failure_threshold?: number; readonly success_threshold?: number; readonly timeout?: number; readonly half_open_max_calls?: number; readonly latency?: boolean }>> | null;
+  readonly retry_policies?: Readonly<Record<string, { readonly max_retries?: number; readonly initial_delay?: number; readonly backoff_factor?: number; readonly max_delay?: number; readonly jitter?: 'none' | 'full' | 'equal' | 'decorrelated'; readonly max_elapsed?: number; readonly reset_on_success?: boolean; readonly latency?: boolean }>> | null;
+  readonly timeouts?: Readonly<Record<string, number | { readonly duration?: number; readonly first?: number; readonly each?: number; readonly latency?: boolean }>> | null;
+  readonly bulkheads?: Readonly<Record<string, { readonly max_concurrent: number; readonly max_queued?: number; readonly queue_timeout?: number; readonly latency?: boolean }>> | null;
   readonly rate_limits?: Readonly<Record<string, RateLimitEntry>> | null;
 }
 

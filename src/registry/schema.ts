@@ -46,6 +46,7 @@ export const SECTIONS: Readonly<Record<Section, SectionSpec>> = {
       success_threshold: { type: 'integer', min: 1, default: 1 },
       timeout: { type: 'seconds', default: 60 },
       half_open_max_calls: { type: 'integer', min: 1, default: 1 },
+      latency: { type: 'boolean', default: false },
     },
   },
   retry_policies: {
@@ -59,12 +60,13 @@ export const SECTIONS: Readonly<Record<Section, SectionSpec>> = {
       jitter: { type: 'enum', values: ['none', 'full', 'equal', 'decorrelated'], default: 'full' },
       max_elapsed: { type: 'seconds' },
       reset_on_success: { type: 'boolean', default: false },
+      latency: { type: 'boolean', default: false },
     },
   },
   timeouts: {
     env: 'TIMEOUT',
     kind: 'time-limit',
-    fields: { duration: { type: 'seconds' }, first: { type: 'seconds' }, each: { type: 'seconds' } },
+    fields: { duration: { type: 'seconds' }, first: { type: 'seconds' }, each: { type: 'seconds' }, latency: { type: 'boolean', default: false } },
   },
   bulkheads: {
     env: 'BULKHEAD',
@@ -73,6 +75,7 @@ export const SECTIONS: Readonly<Record<Section, SectionSpec>> = {
       max_concurrent: { type: 'integer', min: 1, required: true },
       max_queued: { type: 'integer', min: 0, default: 0 },
       queue_timeout: { type: 'seconds' },
+      latency: { type: 'boolean', default: false },
     },
   },
   rate_limits: {

@@ -102,6 +102,28 @@ describe('circuit breaker metrics', () => {
   });
 });
 
+describe('latency gauges', () => {
+  it('reads p50, p90 and p99 of stats().latency in seconds on scrape, for policies built with latency: true only', async () => {
+    const { registry, scheduler, exporter } = setup();
+    const timed = circuitBreaker({ name: 'timed', scheduler, latency: true });
+    const pool = bulkhead({ name: 'pool', maxConcurrent: 5, scheduler, latency: true });
+    exporter.watch([timed, pool, circuitBreaker({ name: 'plain', scheduler })]);
+    for (const ms of [10, 20, 30, 40, 1_000]) {
+      timer(ms, scheduler).pipe(timed).subscribe();
+      timer(ms, scheduler).pipe(pool).subscribe();
+    }
+    scheduler.flush();
+    const s = await scrape(registry);
+    for (const [metric, name] of [['circuit_breaker_latency_seconds', 'timed'], ['bulkhead_latency_seconds', 'pool']] as const) {
+      const q = (quantile: string) => valueOf(s, `${P}${metric}`, { name, quantile });
+      expect(q('0.5')).toBeCloseTo(0.03, 2);
+      expect(q('0.9')).toBeCloseTo(1, 1);
+      expect(q('0.99')).toBeCloseTo(1, 1);
+    }
+    expect(s.filter((x) => x.name === `${P}circuit_breaker_latency_seconds` && x.labels.name === 'plain')).toEqual([]);
+  });
+});
+
 describe('shared families', () => {
   it('puts many policies in one family with different name labels, also across exporters on one registry', async () => {
     const { registry, exporter } = setup();
@@ -411,10 +433,10 @@ describe('names', () => {
   it('every family the exporter registers is listed in names.ts, and every listed one is produced', async () => {
     const { registry, exporter } = setup();
     const { ALL_METRICS } = await import('../../src/prometheus/index.js');
-    const breaker = circuitBreaker({ name: 'n' });
+    const breaker = circuitBreaker({ name: 'n', latency: true });
     exporter.watch([
-      breaker, retryBackoff({ name: 'n' }), retryBudget({ name: 'n' }), timeLimit({ name: 'n', duration: 1 }),
-      fallback(EMPTY, { name: 'n' }), fallbackLadder({ name: 'm' }), bulkhead({ name: 'n', maxConcurrent: 1 }), adaptiveRateLimit({ name: 'n', base: 5 }),
+      breaker, retryBackoff({ name: 'n', latency: true }), retryBudget({ name: 'n' }), timeLimit({ name: 'n', duration: 1, latency: true }),
+      fallback(EMPTY, { name: 'n' }), fallbackLadder({ name: 'm' }), bulkhead({ name: 'n', maxConcurrent: 1, latency: true }), adaptiveRateLimit({ name: 'n', base: 5 }),
       adaptiveThrottle({ name: 'm' }), cache({ name: 'n', ttl: 1 }), hedge({ name: 'n' }),
       { health$: of({ components: { n: { status: 'healthy' } } }), transitions$: EMPTY }, { name: 'n', mode$: of({ mode: 'NORMAL' }) },
     ]);

@@ -47,6 +47,17 @@ describe('fromConfig: building', () => {
     });
   });
 
+  it('maps latency: true onto every policy that keeps a latency histogram, from the file or the environment', () => {
+    const registry = fromConfig(
+      { circuit_breakers: { db: { latency: true }, plain: {} }, retry_policies: { r: { latency: true } }, timeouts: { t: { duration: 1, latency: true }, s: 2 }, bulkheads: { b: { max_concurrent: 1, latency: true } } },
+      { env: { RESILIENCE_TIMEOUT_S_LATENCY: 'true' } },
+    );
+    const stats = (name: string) => (registry.get(name) as unknown as { stats(): { latency?: unknown } }).stats();
+    for (const name of ['db', 'r', 't', 's', 'b']) expect(stats(name).latency).toMatchObject({ count: 0 });
+    expect('latency' in stats('plain')).toBe(false);
+    expect(() => fromConfig({ bulkheads: { b: { max_concurrent: 1, latency: 'on' as never } } }, { env: {} })).toThrowError(/bulkheads\.b\.latency/);
+  });
+
   it('maps a retry policy: max_retries 3 is four attempts, delays initial · factor^(n-1) seconds', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const registry = fromConfig({ retry_policies: { kafka: { max_retries: 3, initial_delay: 0.001, backoff_factor: 2, max_delay: 0.003, jitter: 'none' } } }, { env: {} });

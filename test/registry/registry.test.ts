@@ -124,7 +124,7 @@ describe('resilienceRegistry', () => {
     expect(Object.keys(snap)).toEqual(['db', 'pool', 'retry']);
     expect(snap.db).toMatchObject({ name: 'db', kind: 'circuit-breaker', stats: { state: 'open', failures: 0, totals: { failures: 1 } } });
     expect(snap.pool).toMatchObject({ kind: 'bulkhead', stats: { active: 0, limit: 3 } });
-    expect(snap.retry).toEqual({ name: 'retry', kind: 'retry', stats: undefined });
+    expect(snap.retry).toMatchObject({ name: 'retry', kind: 'retry', stats: { name: expect.stringMatching(/^retry-\d+$/) as string } });
   });
 
   it('combines states into one stream: name → state, on any change and on (un)registration', () => {
