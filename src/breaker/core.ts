@@ -45,6 +45,8 @@ export class BreakerCore {
   private ignored = 0;
   private cancelled = 0;
   private lastFailureAt: number | null = null;
+  /** What a `breakDuration` function threw while the current call was being judged. */
+  private thrown: { error: unknown } | undefined = undefined;
 
   constructor(readonly config: ParsedBreakerConfig) {
     this.name = config.name;
@@ -147,6 +149,12 @@ export class BreakerCore {
     } finally {
       outbox.release();
     }
+    // The breaker has opened (for the default break); the call that tripped it carries the error.
+    const thrown = this.thrown;
+    if (thrown !== undefined) {
+      this.thrown = undefined;
+      throw thrown.error;
+    }
   }
 
   private count(outcome: Outcome, now: number): void {
@@ -213,8 +221,8 @@ export class BreakerCore {
     let ms: unknown;
     try {
       ms = duration(opens, this.previousBreak);
-    } catch {
-      ms = undefined;
+    } catch (error) {
+      this.thrown = { error };
     }
     const result = typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_BREAK_DURATION;
     this.previousBreak = result;

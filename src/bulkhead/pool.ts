@@ -171,7 +171,15 @@ export class SlotPool {
       const now = this.scheduler.now();
       const duration = startedAt === undefined ? undefined : now - startedAt;
       if (observed) this.bus.emit({ type: 'released', policy: this.name, at: now, outcome, duration });
-      if (this.sampling && duration !== undefined) this.sample(outcome, duration, inflight, now);
+      // A limit callback that throws fails this call (see `CallSubscriber`); waiters still start.
+      if (this.sampling && duration !== undefined) {
+        try {
+          this.sample(outcome, duration, inflight, now);
+        } finally {
+          this.drain();
+        }
+        return;
+      }
     }
     this.drain();
   }
