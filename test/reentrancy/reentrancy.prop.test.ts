@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { BehaviorSubject, config, map, throwError } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { adaptiveConcurrency, bulkhead, circuitBreaker, operationMode, retryBudget, slidingWindow, tokenBucket, type SystemHealth } from 'rx-resilience';
+import { adaptiveConcurrency, bulkhead, circuitBreaker, operationMode, resilienceRegistry, retryBudget, slidingWindow, tokenBucket, type CircuitBreaker, type SystemHealth } from 'rx-resilience';
 import { testScheduler, watchBreakerLaws, watchBulkheadLaws } from 'rx-resilience/testing';
 import { actionArb, exercise, stepArb, type Step } from './harness.js';
 
@@ -140,4 +140,39 @@ describe('a control called from a listener leaves every stream true', () => {
     expect(problems).toEqual([]);
     expect(unhandled).toEqual([]);
   });
+});
+
+describe('registry listeners that call back', () => {
+  test.prop([fc.array(fc.constantFrom('isolateAll', 'reset-a', 'reset-b', 'register', 'remove'), { maxLength: 12 }), fc.array(fc.constantFrom('isolateAll', 'reset-a', 'reset-b', 'register', 'remove', 'none'), { maxLength: 30 })], run)(
+    'states$ ends equal to the states in snapshot()',
+    (steps, reentrant) => {
+      const scheduler = testScheduler();
+      const registry = resilienceRegistry({ scheduler });
+      registry.register('a', circuitBreaker({ scheduler }));
+      registry.register('b', circuitBreaker({ scheduler }));
+      let extra = 0;
+      let next = 0;
+      const act = (action: string) => {
+        if (action === 'isolateAll') registry.isolateAll('drill');
+        else if (action === 'reset-a' || action === 'reset-b') registry.get<CircuitBreaker>(action.slice(6))?.reset();
+        else if (action === 'register') registry.register(`x${extra++}`, circuitBreaker({ scheduler }));
+        else if (action === 'remove' && extra > 0) registry.remove(`x${extra - 1}`);
+      };
+      const listener = (): void => {
+        if (next < reentrant.length) act(reentrant[next++]!);
+      };
+      const subs = [registry.events$.subscribe(listener), registry.states$.subscribe(listener)];
+      let last: unknown;
+      subs.push(registry.states$.subscribe((s) => (last = s)));
+      const problems: string[] = [];
+      steps.forEach((step, i) => {
+        act(step);
+        const now = Object.fromEntries(Object.entries(registry.snapshot()).map(([name, p]) => [name, (p.stats as { state: string }).state]));
+        if (JSON.stringify(Object.entries(last as object).sort()) !== JSON.stringify(Object.entries(now).sort())) problems.push(`after step ${i}: states$ ${JSON.stringify(last)}, snapshot ${JSON.stringify(now)}`);
+      });
+      for (const s of subs) s.unsubscribe();
+      expect(problems).toEqual([]);
+      expect(unhandled).toEqual([]);
+    },
+  );
 });
