@@ -42,7 +42,9 @@ export function watchBreakerLaws(breaker: CircuitBreaker, options: { halfOpenMax
     new Observable<T>((subscriber) => {
       // A call started by a listener runs before `state$` has delivered the change that listener
       // heard of: the breaker's own `stats()` is the state that admitted it.
-      const state = breaker.stats().state;
+      // (A stand-in without `stats()` is judged by what `state$` said last.)
+      const state = typeof breaker.stats === 'function' ? breaker.stats().state : seen;
+      if (state === undefined) return source.subscribe(subscriber);
       enter(state);
       if (state === 'open' || state === 'isolated') violations.push(`a call reached upstream while ${state}`);
       const trialOf = state === 'half-open' ? period : -1;
