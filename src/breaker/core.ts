@@ -5,7 +5,7 @@
 import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { CircuitOpenError } from '../errors.js';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
-import { EventBus, StateCell } from '../internal/cell.js';
+import { EventBus, Outbox, StateCell } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
 import type { LatencyWindow } from '../internal/histogram.js';
 import { checker } from '../internal/validate.js';
@@ -36,6 +36,8 @@ export class BreakerCore {
   private previousBreak: number | undefined = undefined;
   private timer: Subscription | undefined = undefined;
   private readonly cell: StateCell<CircuitState>;
+  /** Every emission waits until the change that made it is complete (see `Outbox`). */
+  private readonly outbox = new Outbox();
   /** Created on first subscription to `events$` / `metrics$`: an idle breaker stays small. */
   private eventBus: EventBus<CircuitBreakerEvent> | undefined = undefined;
   private metricsBus: EventBus<CircuitBreakerStats> | undefined = undefined;
@@ -46,6 +48,8 @@ export class BreakerCore {
   private ignored = 0;
   private cancelled = 0;
   private lastFailureAt: number | null = null;
+  /** What a `breakDuration` function threw while the current call was being judged. */
+  private thrown: { error: unknown } | undefined = undefined;
 
   constructor(readonly config: ParsedBreakerConfig) {
     this.name = config.name;
@@ -54,7 +58,7 @@ export class BreakerCore {
     this.latency = config.makeLatency?.();
     this.timed = config.slowCallDuration !== undefined || config.timeWindow || this.latency !== undefined;
     if (config.initialState !== undefined) this.restore(config.initialState);
-    this.cell = new StateCell<CircuitState>(this.machine.kind);
+    this.cell = new StateCell<CircuitState>(this.machine.kind, Object.is, this.outbox);
     if (this.machine.kind === 'open') this.armHalfOpen(this.machine.until - this.scheduler.now());
   }
 
@@ -80,7 +84,7 @@ export class BreakerCore {
   }
 
   get events$(): Observable<CircuitBreakerEvent> {
-    return (this.eventBus ??= new EventBus()).events$;
+    return (this.eventBus ??= new EventBus(this.outbox)).events$;
   }
 
   /** The event bus when someone listens, else undefined: build no payload for nobody. */
@@ -92,7 +96,7 @@ export class BreakerCore {
   get metrics$(): Observable<CircuitBreakerStats> {
     return (this.metricsStream ??= new Observable<CircuitBreakerStats>((subscriber) => {
       subscriber.next(this.stats());
-      return (this.metricsBus ??= new EventBus()).events$.subscribe(subscriber);
+      return (this.metricsBus ??= new EventBus(this.outbox)).events$.subscribe(subscriber);
     }));
   }
 
@@ -101,8 +105,18 @@ export class BreakerCore {
       // The clock is read only when something needs it: a closed breaker that tracks no time
       // and has no listener admits and records a call without reading it.
       const now = this.machine.kind !== 'closed' || this.timed || this.bus !== undefined ? this.scheduler.now() : Number.NaN;
-      const admission = this.admit(now);
-      if (admission === REJECTED) return this.reject(subscriber, now);
+      const outbox = this.outbox;
+      outbox.hold();
+      let admission: number;
+      let rejection: CircuitOpenError | undefined;
+      try {
+        admission = this.admit(now);
+        if (admission === REJECTED) rejection = this.reject(now);
+      } finally {
+        outbox.release();
+      }
+      // The rejection reaches the caller after its emissions: a listener has seen complete state.
+      if (rejection !== undefined) return subscriber.error(rejection);
       new BreakerCall(subscriber, this, now, this.epoch, admission === TRIAL).run(source);
     });
   }
@@ -126,14 +140,14 @@ export class BreakerCore {
     }
   }
 
-  private reject(subscriber: Subscriber<unknown>, now: number): void {
+  private reject(now: number): CircuitOpenError {
     const m = this.machine;
     const state = m.kind === 'open' ? 'open' : m.kind === 'isolated' ? 'isolated' : 'half-open';
     const retryAfter = m.kind === 'open' ? m.until - now : undefined;
     this.rejected++;
     this.bus?.emit({ type: 'rejected', policy: this.name, at: now, state, retryAfter });
     this.publishMetrics();
-    subscriber.error(new CircuitOpenError(this.name, state, retryAfter));
+    return new CircuitOpenError(this.name, state, retryAfter);
   }
 
   /** Records the end of a call admitted at `startedAt` in `epoch`. */
@@ -144,11 +158,23 @@ export class BreakerCore {
     const slowLimit = this.config.slowCallDuration;
     const slow = slowLimit !== undefined && duration >= slowLimit;
     const late = epoch !== this.epoch;
-    this.count(outcome, now);
-    if (this.latency !== undefined && (outcome === 'success' || outcome === 'failure')) this.latency.record(duration, now);
-    this.bus?.emit(outcomeEvent(outcome, this.name, now, duration, late, slow, error));
-    if (!late) this.judge(outcome, slow, trial, now);
-    this.publishMetrics();
+    const outbox = this.outbox;
+    outbox.hold();
+    try {
+      this.count(outcome, now);
+      if (this.latency !== undefined && (outcome === 'success' || outcome === 'failure')) this.latency.record(duration, now);
+      this.bus?.emit(outcomeEvent(outcome, this.name, now, duration, late, slow, error));
+      if (!late) this.judge(outcome, slow, trial, now);
+      this.publishMetrics();
+    } finally {
+      outbox.release();
+    }
+    // The breaker has opened (for the default break); the call that tripped it carries the error.
+    const thrown = this.thrown;
+    if (thrown !== undefined) {
+      this.thrown = undefined;
+      throw thrown.error;
+    }
   }
 
   private count(outcome: Outcome, now: number): void {
@@ -215,8 +241,8 @@ export class BreakerCore {
     let ms: unknown;
     try {
       ms = duration(opens, this.previousBreak);
-    } catch {
-      ms = undefined;
+    } catch (error) {
+      this.thrown = { error };
     }
     const result = typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_BREAK_DURATION;
     this.previousBreak = result;
@@ -237,8 +263,14 @@ export class BreakerCore {
   }
 
   private control(signal: Signal): void {
-    this.signal(signal, this.scheduler.now());
-    this.publishMetrics();
+    const outbox = this.outbox;
+    outbox.hold();
+    try {
+      this.signal(signal, this.scheduler.now());
+      this.publishMetrics();
+    } finally {
+      outbox.release();
+    }
   }
 
   isolate(): void {

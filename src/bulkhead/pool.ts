@@ -15,7 +15,7 @@
 import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { BulkheadFullError, QueueTimeoutError } from '../errors.js';
 import { CallSubscriber, type CallJudge, type Outcome } from '../internal/call.js';
-import { EventBus, StateCell } from '../internal/cell.js';
+import { EventBus, Outbox, StateCell } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
 import type { LatencySummary, LatencyWindow } from '../internal/histogram.js';
 import { checker } from '../internal/validate.js';
@@ -56,7 +56,9 @@ export class SlotPool {
   private watchers = 0;
   private readonly cell: StateCell<BulkheadState>;
   private stateStream: Observable<BulkheadState> | undefined = undefined;
-  protected readonly bus = new EventBus<BulkheadEvent | ConcurrencyLimitEvent>();
+  /** Every emission waits until the operation that made it is complete (see `Outbox`). */
+  protected readonly outbox = new Outbox();
+  protected readonly bus = new EventBus<BulkheadEvent | ConcurrencyLimitEvent>(this.outbox);
   /** True when `sample` must hear every finished call. */
   protected sampling = false;
   private readonly latency: LatencyWindow | undefined;
@@ -69,7 +71,7 @@ export class SlotPool {
     this.maxQueued = config.maxQueued;
     this.queueTimeout = config.queueTimeout;
     this.latency = config.latency;
-    this.cell = new StateCell(this.snapshot(), sameState);
+    this.cell = new StateCell(this.snapshot(), sameState, this.outbox);
   }
 
   get state$(): Observable<BulkheadState> {
@@ -99,10 +101,19 @@ export class SlotPool {
 
   /** One subscription to a guarded source: a slot, a place in the queue, or a rejection. */
   admit<T>(subscriber: Subscriber<T>, source: Observable<T>, priority: number): void {
-    // The clock is read only when someone needs the time: an adaptive limit, latency or an events$ subscriber.
-    if (this.active < this.limit && this.queue.size === 0) this.start(subscriber, source, priority, 0, this.sampling || this.latency !== undefined || this.bus.observed ? this.scheduler.now() : undefined);
-    else if (this.queue.size < this.maxQueued) this.enqueue(subscriber, source, priority);
-    else this.reject(subscriber, priority);
+    const outbox = this.outbox;
+    let refusal: BulkheadFullError | undefined;
+    outbox.hold();
+    try {
+      // The clock is read only when someone needs the time: an adaptive limit, latency or an events$ subscriber.
+      if (this.active < this.limit && this.queue.size === 0) this.start(subscriber, source, priority, 0, this.sampling || this.latency !== undefined || this.bus.observed ? this.scheduler.now() : undefined);
+      else if (this.queue.size < this.maxQueued) this.enqueue(subscriber, source, priority);
+      else refusal = this.reject(priority);
+    } finally {
+      outbox.release();
+    }
+    // The caller hears of its rejection after the listeners heard of it.
+    if (refusal !== undefined) subscriber.error(refusal);
   }
 
   /** An operator on this pool whose calls wait with `priority` (higher first, FIFO within one). */
@@ -116,8 +127,10 @@ export class SlotPool {
 
   /** Moves the limit; a higher one starts waiters at once, a lower one admits nothing until calls end. */
   protected setLimit(limit: number): void {
-    this.limit = limit;
-    this.drain();
+    this.outbox.run(() => {
+      this.limit = limit;
+      this.drain();
+    });
   }
 
   private start<T>(subscriber: Subscriber<T>, source: Observable<T>, priority: number, waited: number, now: number | undefined): void {
@@ -139,15 +152,24 @@ export class SlotPool {
     this.publish();
   }
 
-  private reject(subscriber: Subscriber<unknown>, priority: number): void {
+  private reject(priority: number): BulkheadFullError {
     this.rejected++;
     if (this.bus.observed) this.bus.emit({ type: 'rejected', policy: this.name, at: this.scheduler.now(), priority });
     this.publish();
-    subscriber.error(new BulkheadFullError(this.name, this.limit, this.maxQueued));
+    return new BulkheadFullError(this.name, this.limit, this.maxQueued);
   }
 
   /** A running call ended (exactly once per call). */
   release(outcome: Outcome, startedAt: number | undefined, inflight: number): void {
+    this.outbox.hold();
+    try {
+      this.settled(outcome, startedAt, inflight);
+    } finally {
+      this.outbox.release();
+    }
+  }
+
+  private settled(outcome: Outcome, startedAt: number | undefined, inflight: number): void {
     this.active--;
     if (outcome === 'cancelled') this.cancelled++;
     const observed = this.bus.observed;
@@ -155,9 +177,15 @@ export class SlotPool {
       const now = this.scheduler.now();
       const duration = startedAt === undefined ? undefined : now - startedAt;
       if (observed) this.bus.emit({ type: 'released', policy: this.name, at: now, outcome, duration });
-      if (duration !== undefined) {
-        if (this.sampling) this.sample(outcome, duration, inflight, now);
-        if (this.latency !== undefined && (outcome === 'success' || outcome === 'failure')) this.latency.record(duration, now);
+      if (duration !== undefined && this.latency !== undefined && (outcome === 'success' || outcome === 'failure')) this.latency.record(duration, now);
+      // A limit callback that throws fails this call (see `CallSubscriber`); waiters still start.
+      if (this.sampling && duration !== undefined) {
+        try {
+          this.sample(outcome, duration, inflight, now);
+        } finally {
+          this.drain();
+        }
+        return;
       }
     }
     this.drain();
@@ -166,6 +194,10 @@ export class SlotPool {
   /** A waiter was unsubscribed: it leaves the queue (no-op once it started or timed out). */
   leave(waiter: Waiter): void {
     if (!this.queue.remove(waiter)) return;
+    this.outbox.run(() => this.left(waiter));
+  }
+
+  private left(waiter: Waiter): void {
     waiter.timer?.unsubscribe();
     waiter.timer = undefined;
     this.cancelled++;
@@ -179,12 +211,14 @@ export class SlotPool {
   private expire(waiter: Waiter): void {
     waiter.timer = undefined;
     if (!this.queue.remove(waiter)) return;
-    this.timedOut++;
-    if (this.bus.observed) {
-      const now = this.scheduler.now();
-      this.bus.emit({ type: 'timed-out', policy: this.name, at: now, priority: waiter.priority, waited: now - waiter.enqueuedAt });
-    }
-    this.publish();
+    this.outbox.run(() => {
+      this.timedOut++;
+      if (this.bus.observed) {
+        const now = this.scheduler.now();
+        this.bus.emit({ type: 'timed-out', policy: this.name, at: now, priority: waiter.priority, waited: now - waiter.enqueuedAt });
+      }
+      this.publish();
+    });
     waiter.subscriber.error(new QueueTimeoutError(this.name, this.queueTimeout as number));
   }
 
@@ -194,7 +228,7 @@ export class SlotPool {
   }
 
   resume(): void {
-    if (--this.holds === 0) this.drain();
+    if (--this.holds === 0) this.outbox.run(() => this.drain());
   }
 
   /** Starts waiters while slots are free; a call that ends synchronously inside it just frees its slot for the loop. */

@@ -76,21 +76,26 @@ export function healthMonitor(config: HealthMonitorConfig): HealthMonitor {
   const pendingAll = (): SystemHealth => ({ status: 'healthy', at: scheduler.now(), components: {}, pending: [...names] });
   let latest: SystemHealth | undefined;
 
+  // A transition is emitted after the aggregate that contains it is stored: a listener that reads
+  // `snapshot()` sees the report the transition is about.
+  let transition: HealthTransition | undefined;
   const health$ = defer(() => {
     const start = pendingAll();
     return merge(...components, NEVER).pipe(
       scan((prev: SystemHealth, report: HealthReport) => {
         const before = prev.components[report.name];
-        if (transitions.observed && before?.status !== report.status) {
-          const transition = transitionOf(before?.status, report);
-          if (transition !== undefined) transitions.next(transition);
-        }
+        if (transitions.observed && before?.status !== report.status) transition = transitionOf(before?.status, report);
         return aggregate(prev, report, scheduler.now());
       }, start),
       startWith(start),
     );
   }).pipe(
-    tap((health) => (latest = health)),
+    tap((health) => {
+      latest = health;
+      const t = transition;
+      transition = undefined;
+      if (t !== undefined) transitions.next(t);
+    }),
     share({ connector: () => new ReplaySubject<SystemHealth>(1), resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
   );
 

@@ -4,6 +4,7 @@
  * most severe mode among the matching rules, NORMAL when none matches.
  */
 import { isMatching, match, P } from 'ts-pattern';
+import { describeError } from '../fallback/tagged.js';
 import type { HealthReport, SystemHealth } from './types.js';
 
 export type OperationModeLevel = 'NORMAL' | 'DEGRADED' | 'EMERGENCY';
@@ -26,6 +27,21 @@ export interface ModeReason {
   readonly components: readonly string[];
   /** `rule` for a matching rule, `override` for `activateEmergency`. */
   readonly source: 'rule' | 'override';
+}
+
+/**
+ * A rule callback that threw. A throwing `when` skips its rule (no one can say whether it
+ * matches); a throwing `reason` or `components` keeps the matched rule, with a placeholder reason
+ * or the default components. Either way the error is listed here, never lost.
+ */
+export interface RuleError {
+  /** The rule's index in `rules`. */
+  readonly rule: number;
+  readonly mode: 'DEGRADED' | 'EMERGENCY';
+  readonly callback: 'when' | 'reason' | 'components';
+  readonly error: unknown;
+  /** `error` in words (safe to serialise). */
+  readonly message: string;
 }
 
 const criticalDown = P.shape({ critical: true, status: 'unhealthy' });
@@ -54,20 +70,31 @@ export const defaultModeRules: readonly ModeRule[] = [
   },
 ];
 
-/** The reasons of every rule that matches `health`, in rule order. */
-export function evaluateRules(rules: readonly ModeRule[], health: SystemHealth): ModeReason[] {
+/** The reasons of every rule that matches `health`, in rule order, and the callbacks that threw. */
+export function evaluateRules(rules: readonly ModeRule[], health: SystemHealth): { reasons: ModeReason[]; errors: RuleError[] } {
   const reasons: ModeReason[] = [];
-  for (const rule of rules) {
-    const matched = typeof rule.when === 'function'
+  const errors: RuleError[] = [];
+  rules.forEach((rule, index) => {
+    const attempt = <R>(callback: RuleError['callback'], f: () => R): { value: R } | undefined => {
+      try {
+        return { value: f() };
+      } catch (error) {
+        errors.push({ rule: index, mode: rule.mode, callback, error, message: describeError(error) });
+        return undefined;
+      }
+    };
+    const matched = attempt('when', () => (typeof rule.when === 'function'
       ? (rule.when as (h: SystemHealth) => boolean)(health)
-      : isMatching(rule.when as P.Pattern<unknown>)(health);
-    if (!matched) continue;
-    const reason = typeof rule.reason === 'function' ? rule.reason(health) : rule.reason;
-    const components = rule.components === undefined ? namesWhere(health, notHealthy)
-      : typeof rule.components === 'function' ? rule.components(health) : rule.components;
+      : isMatching(rule.when as P.Pattern<unknown>)(health)));
+    if (matched === undefined || !matched.value) return;
+    const reason = attempt('reason', () => (typeof rule.reason === 'function' ? rule.reason(health) : rule.reason))?.value ??
+      `rule ${index} (${rule.mode}) matched; its reason threw: ${errors[errors.length - 1]!.message}`;
+    const given = rule.components;
+    const components = (given === undefined ? undefined : attempt('components', () => (typeof given === 'function' ? given(health) : given))?.value) ??
+      namesWhere(health, notHealthy);
     reasons.push({ mode: rule.mode, reason, components, source: 'rule' });
-  }
-  return reasons;
+  });
+  return { reasons, errors };
 }
 
 /** The most severe mode the reasons ask for. */

@@ -12,10 +12,10 @@ import { StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { policyName } from '../internal/names.js';
 import { checker } from '../internal/validate.js';
-import { defaultModeRules, evaluateRules, modeOf, type ModeReason, type ModeRule, type OperationModeLevel } from './modeRules.js';
+import { defaultModeRules, evaluateRules, modeOf, type ModeReason, type ModeRule, type OperationModeLevel, type RuleError } from './modeRules.js';
 import type { SystemHealth } from './types.js';
 
-export type { ModeReason, ModeRule, OperationModeLevel } from './modeRules.js';
+export type { ModeReason, ModeRule, OperationModeLevel, RuleError } from './modeRules.js';
 
 export interface OperationModeConfig {
   readonly name?: string;
@@ -41,6 +41,8 @@ export interface ModeReport {
   readonly override: boolean;
   /** Scheduler time at which `mode` began. */
   readonly since: number;
+  /** Rule callbacks that threw on the current health (see `RuleError`); empty when none did. */
+  readonly ruleErrors: readonly RuleError[];
 }
 
 export interface OperationMode {
@@ -115,7 +117,7 @@ class ModeCore {
     private readonly scheduler: SchedulerLike,
     private readonly check: ReturnType<typeof checker>,
   ) {
-    this.cell = new StateCell<ModeReport>({ name, mode: 'NORMAL', previous: undefined, reasons: [], components: [], override: false, since: scheduler.now() }, sameReport);
+    this.cell = new StateCell<ModeReport>({ name, mode: 'NORMAL', previous: undefined, reasons: [], components: [], override: false, since: scheduler.now(), ruleErrors: [] }, sameReport);
     this.mode$ = new Observable<ModeReport>((subscriber) => {
       // Connect first: a replaying health$ brings the cell up to date before it replays to this subscriber.
       if (this.observers++ === 0) this.connection = this.health$.subscribe((health) => this.update(health));
@@ -154,7 +156,7 @@ class ModeCore {
 
   private update(health: SystemHealth | undefined): void {
     this.health = health;
-    const reasons = health === undefined ? [] : evaluateRules(this.rules, health);
+    const { reasons, errors } = health === undefined ? { reasons: [], errors: [] } : evaluateRules(this.rules, health);
     if (this.override !== undefined) reasons.unshift(this.override);
     const mode = modeOf(reasons);
     const prev = this.cell.value;
@@ -162,7 +164,7 @@ class ModeCore {
     this.cell.set({
       name: this.name, mode, previous: changed ? prev.mode : prev.previous, reasons,
       components: [...new Set(reasons.flatMap((r) => r.components))], override: this.override !== undefined,
-      since: changed ? this.scheduler.now() : prev.since,
+      since: changed ? this.scheduler.now() : prev.since, ruleErrors: errors,
     });
   }
 }
@@ -175,7 +177,14 @@ function degradableOperator<F>(degraded$: Observable<boolean>, fallback: Observa
       next: (degraded) => {
         inner?.unsubscribe();
         if (subscriber.closed) return;
-        const chosen: Observable<T | F> = degraded ? from(typeof fallback === 'function' ? (fallback as () => ObservableInput<F>)() : fallback) : source;
+        let chosen: Observable<T | F>;
+        try {
+          chosen = degraded ? from(typeof fallback === 'function' ? (fallback as () => ObservableInput<F>)() : fallback) : source;
+        } catch (error) {
+          // A fallback factory that throws (or returns no ObservableInput) fails this call.
+          subscriber.error(error);
+          return;
+        }
         inner = chosen.subscribe({ next: (v) => subscriber.next(v), error: (e: unknown) => subscriber.error(e), complete: () => subscriber.complete() });
       },
       error: (e: unknown) => subscriber.error(e),
@@ -185,5 +194,6 @@ function degradableOperator<F>(degraded$: Observable<boolean>, fallback: Observa
 
 function sameReport(a: ModeReport, b: ModeReport): boolean {
   return a.mode === b.mode && a.override === b.override && a.since === b.since && a.reasons.length === b.reasons.length &&
+    a.ruleErrors.length === b.ruleErrors.length && a.ruleErrors.every((e, i) => e.rule === b.ruleErrors[i]!.rule && e.callback === b.ruleErrors[i]!.callback && e.message === b.ruleErrors[i]!.message) &&
     a.reasons.every((r, i) => r.reason === b.reasons[i]!.reason && r.mode === b.reasons[i]!.mode && r.components.join('\u0000') === b.reasons[i]!.components.join('\u0000'));
 }

@@ -10,7 +10,12 @@
  * - `cancelled`: unsubscribe before the first value.
  * A policy subclasses it and implements `settle`, which runs once on every path, so permits and
  * slots are released exactly once; on cancellation it runs after the source is torn down.
- * Throws inside the predicates become the call's error.
+ *
+ * A user callback that throws while judging the call (`isFailure`, `isFailureResult`, or one the
+ * policy runs inside `settle`, such as a break-duration function) makes the thrown error the
+ * call's error, and the call counts as a `failure` (`isFailure` is not asked about it). A throw
+ * from `settle` on a call already unsubscribed goes to the unsubscriber, as RxJS does with any
+ * teardown that throws.
  *
  * Why not an RxJS `Subscriber` subclass: it costs about 2.9x a bare `firstValueFrom(defer(fn))`
  * per call, which would eat the whole overhead budget of a policy. RxJS accepts any object that
@@ -64,7 +69,7 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
       try {
         if (isFailureResult(value) === true) this.flags |= FAILED_RESULT;
       } catch (thrown) {
-        this.error(thrown);
+        this.end('failure', thrown, true);
         return;
       }
     }
@@ -73,21 +78,31 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
 
   error(error: unknown): void {
     if (this.closed) return;
-    this.closed = true;
-    this.settleOnce(this.classify(error), error);
+    if (isLocalRejection(error)) return this.end('ignored', error, true);
+    const isFailure = this.judge.isFailure;
+    if (isFailure === undefined) return this.end('failure', error, true);
+    let failure: boolean;
     try {
-      this.destination.error(error);
-    } finally {
-      this.release();
+      failure = isFailure(error) !== false;
+    } catch (thrown) {
+      return this.end('failure', thrown, true);
     }
+    this.end(failure ? 'failure' : 'ignored', error, true);
   }
 
   complete(): void {
     if (this.closed) return;
+    this.end(this.flags & FAILED_RESULT ? 'failure' : 'success', undefined, false);
+  }
+
+  /** Settles, then forwards the end: an error when there is one, or when `settle` threw. */
+  private end(outcome: Outcome, error: unknown, errored: boolean): void {
     this.closed = true;
-    this.settleOnce(this.flags & FAILED_RESULT ? 'failure' : 'success', undefined);
+    const thrown = this.settleOnce(outcome, error);
     try {
-      this.destination.complete();
+      if (thrown !== undefined) this.destination.error(thrown.error);
+      else if (errored) this.destination.error(error);
+      else this.destination.complete();
     } finally {
       this.release();
     }
@@ -98,11 +113,13 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
     if (this.closed) return;
     this.closed = true;
     const flags = this.flags;
+    let thrown: { error: unknown } | undefined;
     try {
       this.release();
     } finally {
-      this.settleOnce(flags & SEEN ? (flags & FAILED_RESULT ? 'failure' : 'success') : 'cancelled', undefined);
+      thrown = this.settleOnce(flags & SEEN ? (flags & FAILED_RESULT ? 'failure' : 'success') : 'cancelled', undefined);
     }
+    if (thrown !== undefined) throw thrown.error;
   }
 
   /** Keeps the source's teardown; runs it at once if the call has already ended. */
@@ -125,10 +142,16 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
     }
   }
 
-  private settleOnce(outcome: Outcome, error: unknown): void {
-    if (this.flags & SETTLED) return;
+  /** Settles once; returns what `settle` threw (boxed: a callback may throw `undefined`). */
+  private settleOnce(outcome: Outcome, error: unknown): { error: unknown } | undefined {
+    if (this.flags & SETTLED) return undefined;
     this.flags |= SETTLED;
-    this.settle(outcome, error);
+    try {
+      this.settle(outcome, error);
+      return undefined;
+    } catch (thrown) {
+      return { error: thrown };
+    }
   }
 
   private release(): void {
@@ -148,17 +171,6 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
       }
     }
     if (failure) throw failure.error;
-  }
-
-  private classify(error: unknown): Outcome {
-    if (isLocalRejection(error)) return 'ignored';
-    const isFailure = this.judge.isFailure;
-    if (isFailure === undefined) return 'failure';
-    try {
-      return isFailure(error) === false ? 'ignored' : 'failure';
-    } catch {
-      return 'failure';
-    }
   }
 }
 

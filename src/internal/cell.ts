@@ -1,13 +1,73 @@
 /**
- * @internal The two stream primitives every policy uses.
+ * @internal The stream primitives every policy uses.
  *
  * - `StateCell<S>`: holds the current state; `changes$` replays the current value to a new
  *   subscriber and then emits only changes.
  * - `EventBus<E>`: hot, no replay. `observed` tells a policy whether to build a payload at all.
+ * - `Outbox`: one per policy, shared by its cells and buses. It is the re-entrancy rule in one
+ *   place: while the policy changes its state (between `hold()` and `release()`), every emission
+ *   is queued; the queue is delivered in order once the outermost change is complete. A listener
+ *   that calls back into the policy (a control, a new call, a release) runs against complete
+ *   state, and the emissions of that nested change join the end of the queue, so the last value
+ *   of `state$` is always the state `stats()` reports once the outermost operation returns.
  *
- * Subjects are created on first subscription, so an unobserved policy pays for a field or two.
+ * Subjects are created on first subscription, so an unobserved policy pays for a field or two;
+ * an emission with no subscriber is never queued, so the no-listener path allocates nothing.
  */
 import { BehaviorSubject, Observable, Subject } from 'rxjs';
+
+export class Outbox {
+  /** Open changes plus one while delivering: above zero, emissions are queued. */
+  private depth = 0;
+  /** Flat pairs: subject, value. Reused across flushes. */
+  private readonly queue: unknown[] = [];
+
+  /** Starts a state change: emissions wait until the matching `release()`. */
+  hold(): void {
+    this.depth++;
+  }
+
+  /** Ends a state change; the outermost one delivers what was queued. */
+  release(): void {
+    if (--this.depth === 0 && this.queue.length > 0) this.flush();
+  }
+
+  /** Runs `change` between `hold()` and `release()`. */
+  run<R>(change: () => R): R {
+    this.depth++;
+    try {
+      return change();
+    } finally {
+      this.release();
+    }
+  }
+
+  deliver<V>(subject: Subject<V>, value: V): void {
+    if (this.depth === 0) {
+      // Nothing open: deliver now, but queue whatever the listeners cause.
+      this.depth = 1;
+      try {
+        subject.next(value);
+      } finally {
+        this.release();
+      }
+      return;
+    }
+    this.queue.push(subject, value);
+  }
+
+  private flush(): void {
+    const queue = this.queue;
+    this.depth = 1;
+    try {
+      // Listeners may append while we read: the loop reads the length each time.
+      for (let i = 0; i < queue.length; i += 2) (queue[i] as Subject<unknown>).next(queue[i + 1]);
+    } finally {
+      queue.length = 0;
+      this.depth = 0;
+    }
+  }
+}
 
 export class StateCell<S> {
   private subject: BehaviorSubject<S> | undefined = undefined;
@@ -16,6 +76,8 @@ export class StateCell<S> {
   constructor(
     private current: S,
     private readonly equals: (a: S, b: S) => boolean = Object.is,
+    /** The policy's outbox; a cell alone still gets its own, so nested changes arrive in order. */
+    private readonly outbox: Outbox = new Outbox(),
   ) {}
 
   get value(): S {
@@ -28,11 +90,11 @@ export class StateCell<S> {
     ));
   }
 
-  /** Sets the state; emits and returns true only when it differs from the current one. */
+  /** Sets the state; emits (or queues, see `Outbox`) and returns true only when it differs from the current one. */
   set(next: S): boolean {
     if (this.equals(this.current, next)) return false;
     this.current = next;
-    this.subject?.next(next);
+    if (this.subject !== undefined) this.outbox.deliver(this.subject, next);
     return true;
   }
 }
@@ -40,6 +102,8 @@ export class StateCell<S> {
 export class EventBus<E> {
   private subject: Subject<E> | undefined = undefined;
   private stream: Observable<E> | undefined = undefined;
+
+  constructor(private readonly outbox: Outbox = new Outbox()) {}
 
   get events$(): Observable<E> {
     return (this.stream ??= new Observable<E>((subscriber) =>
@@ -53,6 +117,7 @@ export class EventBus<E> {
   }
 
   emit(event: E): void {
-    this.subject?.next(event);
+    const subject = this.subject;
+    if (subject !== undefined && subject.observed) this.outbox.deliver(subject, event);
   }
 }

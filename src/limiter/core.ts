@@ -10,7 +10,7 @@
  */
 import { Observable, type SchedulerLike, type Subscriber, type TeardownLogic } from 'rxjs';
 import { ConfigError, RateLimitedError } from '../errors.js';
-import { EventBus } from '../internal/cell.js';
+import { EventBus, Outbox } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { isPending, slack, type RateParams, type RateStore, type TakeResult } from '../stores/store.js';
@@ -50,7 +50,9 @@ export class LimiterCore {
   private readonly cost: number;
   private readonly store: RateStore;
   private readonly lanes = new Map<string, Lane>();
-  protected readonly bus = new EventBus<RateLimiterEvent>();
+  /** Every emission waits until the operation that made it is complete (see `Outbox`). */
+  protected readonly outbox = new Outbox();
+  protected readonly bus = new EventBus<RateLimiterEvent>(this.outbox);
   protected readonly cell: WatchedCell<RateLimiterState>;
   private remaining: number;
   private waiting = 0;
@@ -67,7 +69,7 @@ export class LimiterCore {
     this.cost = setup.cost;
     this.store = setup.store;
     this.remaining = this.limit;
-    this.cell = new WatchedCell(() => ({ remaining: this.remaining, limit: this.limit, waiting: this.waiting, rejected: this.rejected }));
+    this.cell = new WatchedCell(() => ({ remaining: this.remaining, limit: this.limit, waiting: this.waiting, rejected: this.rejected }), this.outbox);
   }
 
   get limit(): number {
@@ -110,25 +112,37 @@ export class LimiterCore {
 
   private guard<T>(source: Observable<T>, key: string): Observable<T> {
     return new Observable<T>((subscriber) => {
-      if (this.mode === 'wait') return this.arrive(source as Observable<unknown>, subscriber as Subscriber<unknown>, key);
-      const now = this.scheduler.now();
-      const result = this.store.take(key, this.cost, now, this.params, 0);
-      if (isPending(result)) {
-        result.then(
-          (r) => {
-            if (subscriber.closed) return; // a remote store has no give-back: the tokens are spent
+      const outbox = this.outbox;
+      outbox.hold();
+      try {
+        return this.take(source, subscriber, key);
+      } finally {
+        outbox.release();
+      }
+    });
+  }
+
+  private take<T>(source: Observable<T>, subscriber: Subscriber<T>, key: string): TeardownLogic {
+    if (this.mode === 'wait') return this.arrive(source as Observable<unknown>, subscriber as Subscriber<unknown>, key);
+    const now = this.scheduler.now();
+    const result = this.store.take(key, this.cost, now, this.params, 0);
+    if (isPending(result)) {
+      result.then(
+        (r) => {
+          if (subscriber.closed) return; // a remote store has no give-back: the tokens are spent
+          this.outbox.run(() => {
             if (r.allowed) this.admit(source, subscriber, key, this.scheduler.now(), 0, r.remaining);
             else this.refuse(subscriber, key, this.scheduler.now(), r);
-          },
-          (error: unknown) => subscriber.error(error),
-        );
-      } else if (result.allowed) {
-        this.admit(source, subscriber, key, now, 0, result.remaining);
-      } else {
-        this.refuse(subscriber, key, now, result);
-      }
-      return undefined;
-    });
+          });
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+    } else if (result.allowed) {
+      this.admit(source, subscriber, key, now, 0, result.remaining);
+    } else {
+      this.refuse(subscriber, key, now, result);
+    }
+    return undefined;
   }
 
   private admit<T>(source: Observable<T>, subscriber: Subscriber<T>, key: string, now: number, waited: number, remaining: number): void {
@@ -182,7 +196,7 @@ export class LimiterCore {
       estimate.then(
         (r) => {
           // `retryAfter` counts from the arrival, when the estimate was asked.
-          if (!waiter.done && lane.first() !== waiter && this.tooLong(r.retryAfter, now)) this.reject(lane, waiter, r);
+          if (!waiter.done && lane.first() !== waiter && this.tooLong(r.retryAfter, now)) this.outbox.run(() => this.reject(lane, waiter, r));
         },
         () => undefined, // the head's own take decides
       );
@@ -217,7 +231,7 @@ export class LimiterCore {
   private sleep(lane: Lane, delay: number): void {
     lane.timer = scheduleOnce(this.scheduler, delay, () => {
       lane.timer = undefined;
-      this.pump(lane);
+      this.outbox.run(() => this.pump(lane));
     });
   }
 
@@ -239,20 +253,22 @@ export class LimiterCore {
   private awaitHead(lane: Lane, head: Waiter, pending: PromiseLike<TakeResult>): void {
     lane.busy = true;
     pending.then(
-      (r) => {
-        lane.busy = false;
-        if (!head.done) this.decide(lane, head, r, this.scheduler.now());
-        this.pump(lane);
-      },
-      (error: unknown) => {
-        lane.busy = false;
-        if (!head.done) {
-          lane.remove(head);
-          this.waiting--;
-          head.subscriber.error(error);
-        }
-        this.pump(lane);
-      },
+      (r) =>
+        this.outbox.run(() => {
+          lane.busy = false;
+          if (!head.done) this.decide(lane, head, r, this.scheduler.now());
+          this.pump(lane);
+        }),
+      (error: unknown) =>
+        this.outbox.run(() => {
+          lane.busy = false;
+          if (!head.done) {
+            lane.remove(head);
+            this.waiting--;
+            head.subscriber.error(error);
+          }
+          this.pump(lane);
+        }),
     );
   }
 
@@ -271,6 +287,10 @@ export class LimiterCore {
   /** A waiter unsubscribed: it leaves its place, having taken nothing. */
   private leave(lane: Lane, waiter: Waiter): void {
     if (waiter.done) return;
+    this.outbox.run(() => this.left(lane, waiter));
+  }
+
+  private left(lane: Lane, waiter: Waiter): void {
     const wasHead = lane.first() === waiter;
     lane.remove(waiter);
     this.waiting--;

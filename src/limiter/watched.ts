@@ -3,15 +3,15 @@
  * object on its hot path only then. A new watcher first gets a fresh value.
  */
 import { Observable } from 'rxjs';
-import { StateCell } from '../internal/cell.js';
+import { StateCell, type Outbox } from '../internal/cell.js';
 
 export class WatchedCell<S extends object> {
   private readonly cell: StateCell<S>;
   private watchers = 0;
   private stream: Observable<S> | undefined = undefined;
 
-  constructor(private readonly read: () => S) {
-    this.cell = new StateCell<S>(read(), shallowEqual);
+  constructor(private readonly read: () => S, outbox?: Outbox) {
+    this.cell = new StateCell<S>(read(), shallowEqual, outbox);
   }
 
   get watched(): boolean {

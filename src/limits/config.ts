@@ -1,4 +1,6 @@
 /** @internal Validation of `adaptiveConcurrency()`'s limit options, with Netflix's defaults. */
+import { ConfigError } from '../errors.js';
+import { describeError } from '../fallback/tagged.js';
 import type { Check } from '../internal/validate.js';
 import { aimd } from './aimd.js';
 import { gradient2 } from './gradient2.js';
@@ -64,22 +66,28 @@ function build(check: Check, kind: (typeof ALGORITHMS)[number], o: Record<string
     case 'vegas': {
       if (typeof o.alpha === 'number' && typeof o.beta === 'number' && o.alpha > o.beta) check.fail('algorithm.beta', o.beta, `a number >= alpha (${o.alpha})`);
       const random = check.fn<() => number>('algorithm.random', o.random) ?? Math.random;
-      return vegas({
-        ...bounds,
-        alpha: limitFn(check, 'algorithm.alpha', o.alpha, vegasDefaults.alpha),
-        beta: limitFn(check, 'algorithm.beta', o.beta, vegasDefaults.beta),
-        threshold: limitFn(check, 'algorithm.threshold', o.threshold, vegasDefaults.threshold),
-        smoothing: check.threshold('algorithm.smoothing', o.smoothing, 1),
-        probeMultiplier: check.integer('algorithm.probeMultiplier', o.probeMultiplier, 30),
-        random: safeRandom(random),
-      }) as LimitAlgorithm<unknown>;
+      // The first probe jitter is drawn now: a random source that throws is a config error.
+      try {
+        return vegas({
+          ...bounds,
+          alpha: limitFn(check, 'algorithm.alpha', o.alpha, vegasDefaults.alpha),
+          beta: limitFn(check, 'algorithm.beta', o.beta, vegasDefaults.beta),
+          threshold: limitFn(check, 'algorithm.threshold', o.threshold, vegasDefaults.threshold),
+          smoothing: check.threshold('algorithm.smoothing', o.smoothing, 1),
+          probeMultiplier: check.integer('algorithm.probeMultiplier', o.probeMultiplier, 30),
+          random: safeRandom(random),
+        }) as LimitAlgorithm<unknown>;
+      } catch (error) {
+        if (error instanceof ConfigError) throw error;
+        return check.fail('algorithm.random', random, `a function returning a number in [0, 1) (it threw ${describeError(error)})`);
+      }
     }
   }
 }
 
 /**
- * A number ≥ 0, or a function of the current limit. A function that throws or returns anything
- * but a finite number ≥ 0 gets the default's answer: an accepted config never fails a call.
+ * A number ≥ 0, or a function of the current limit. A function that returns anything but a
+ * finite number ≥ 0 gets the default's answer; one that throws fails the call being sampled.
  */
 function limitFn(check: Check, field: string, value: unknown, fallback: LimitFn): LimitFn {
   if (value === undefined) return fallback;
@@ -89,23 +97,17 @@ function limitFn(check: Check, field: string, value: unknown, fallback: LimitFn)
   }
   const fn = check.fn<LimitFn>(field, value);
   if (fn === undefined) return fallback;
+  // A throw is not caught here: it fails the call being sampled (see `CallSubscriber`).
   return (limit) => {
-    try {
-      const n = fn(limit);
-      return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback(limit);
-    } catch {
-      return fallback(limit);
-    }
+    const n = fn(limit);
+    return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback(limit);
   };
 }
 
 function safeRandom(random: () => number): () => number {
+  // A throw fails the call being sampled, like any limit callback's.
   return () => {
-    try {
-      const r = random();
-      return typeof r === 'number' && r >= 0 && r < 1 ? r : 0.5;
-    } catch {
-      return 0.5;
-    }
+    const r = random();
+    return typeof r === 'number' && r >= 0 && r < 1 ? r : 0.5;
   };
 }

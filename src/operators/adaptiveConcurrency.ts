@@ -129,7 +129,7 @@ class AdaptiveCore extends SlotPool {
     super(config);
     this.state = algorithm.initial;
     this.sampling = true;
-    this.limitCell = new StateCell(config.limit);
+    this.limitCell = new StateCell(config.limit, Object.is, this.outbox);
   }
 
   get limit$(): Observable<number> {

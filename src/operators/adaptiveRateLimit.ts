@@ -123,7 +123,7 @@ class AdaptiveCore extends LimiterCore {
 
   constructor(setup: LimiterSetup, readonly tuning: Tuning) {
     super(setup);
-    this.rateCell = new StateCell(tuning.base);
+    this.rateCell = new StateCell(tuning.base, Object.is, this.outbox);
     this.periodStart = this.scheduler.now();
   }
 
@@ -152,9 +152,11 @@ class AdaptiveCore extends LimiterCore {
     this.failures = 0;
     if (to === from) return;
     this.params = { kind: 'sliding-window', limit: Math.floor(to), window: t.window };
-    if (this.bus.observed) (this.bus as EventBus<AdaptiveRateLimitEvent>).emit({ type: 'rate', policy: this.name, at: now, from, to, successRate });
-    this.rateCell.set(to);
-    this.cell.refresh();
+    this.outbox.run(() => {
+      if (this.bus.observed) (this.bus as EventBus<AdaptiveRateLimitEvent>).emit({ type: 'rate', policy: this.name, at: now, from, to, successRate });
+      this.rateCell.set(to);
+      this.cell.refresh();
+    });
   }
 }
 

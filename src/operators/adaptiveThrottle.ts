@@ -7,7 +7,7 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { isLocalRejection, RateLimitedError } from '../errors.js';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
-import { EventBus } from '../internal/cell.js';
+import { EventBus, Outbox } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { checker } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
@@ -105,14 +105,16 @@ interface ThrottleSetup {
 
 class ThrottleCore {
   private readonly counts: WindowCounts;
-  private readonly bus = new EventBus<AdaptiveThrottleEvent>();
+  /** Every emission waits until the operation that made it is complete (see `Outbox`). */
+  private readonly outbox = new Outbox();
+  private readonly bus = new EventBus<AdaptiveThrottleEvent>(this.outbox);
   private readonly cell: WatchedCell<AdaptiveThrottleState>;
   private admitted = 0;
   private rejected = 0;
 
   constructor(readonly name: string, readonly setup: ThrottleSetup) {
     this.counts = new WindowCounts(setup.window, 10);
-    this.cell = new WatchedCell(() => this.state(setup.scheduler.now()));
+    this.cell = new WatchedCell(() => this.state(setup.scheduler.now()), this.outbox);
   }
 
   get state$(): Observable<AdaptiveThrottleState> {

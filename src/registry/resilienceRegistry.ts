@@ -6,10 +6,10 @@
  * factory-call scope. Each name has a stable handle (src/registry/handle.ts) that delegates to the
  * policy current for it, so a config reload can swap policies under code that holds the handle.
  */
-import { BehaviorSubject, combineLatest, map, merge, type Observable, of, type SchedulerLike, switchMap } from 'rxjs';
+import { combineLatest, map, merge, type Observable, of, type SchedulerLike, switchMap } from 'rxjs';
 import type { CircuitState } from '../breaker/machine.js';
 import type { CircuitBreaker } from '../operators/circuitBreaker.js';
-import { EventBus } from '../internal/cell.js';
+import { EventBus, StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { policyName } from '../internal/names.js';
 import { checker } from '../internal/validate.js';
@@ -141,7 +141,8 @@ export interface RegistryInternals {
 }
 
 class Registry implements ResilienceRegistry, RegistryInternals {
-  private readonly slots$ = new BehaviorSubject<ReadonlyMap<string, Slot>>(new Map());
+  /** A state cell, so a listener that registers or removes delivers its change after the current one. */
+  private readonly slots = new StateCell<ReadonlyMap<string, Slot>>(new Map());
   private readonly bus = new EventBus<RegistryEvent>();
   readonly states$: Observable<RegistryStates>;
   readonly events$: Observable<RegistryEvent>;
@@ -150,14 +151,14 @@ class Registry implements ResilienceRegistry, RegistryInternals {
     readonly name: string,
     readonly scheduler: SchedulerLike,
   ) {
-    this.states$ = this.slots$.pipe(
+    this.states$ = this.slots.changes$.pipe(
       switchMap((slots) => {
         const named = [...slots.values()].filter((slot) => 'state$' in slot.handle);
         const states = named.map((slot) => (slot.handle as unknown as { state$: Observable<unknown> }).state$);
         return states.length === 0 ? of(byName([], [])) : combineLatest(states).pipe(map((values) => byName(named.map((slot) => slot.name), values)));
       }),
     );
-    const policyEvents$ = this.slots$.pipe(
+    const policyEvents$ = this.slots.changes$.pipe(
       switchMap((slots) =>
         merge(
           ...[...slots.values()]
@@ -176,42 +177,42 @@ class Registry implements ResilienceRegistry, RegistryInternals {
   register<P extends AnyPolicy>(name: string, policy: P, options: { readonly kind?: RegistryKind } = {}): P {
     const check = checker(this.name);
     check.name('name', name);
-    if (this.slots$.value.has(name)) check.fail('name', name, 'a name not registered yet');
+    if (this.slots.value.has(name)) check.fail('name', name, 'a name not registered yet');
     if (typeof policy !== 'function') check.fail('policy', policy, 'a policy (an operator function)');
     const o = check.object('options', options, ['kind']);
     const kind = (o.kind as RegistryKind | undefined) ?? slotOf(policy)?.kind ?? detectKind(policy);
     const slot = new Slot(name, kind, policy);
-    this.slots$.next(new Map([...this.slots$.value, [name, slot]]));
+    this.slots.set(new Map([...this.slots.value, [name, slot]]));
     return slot.handle as P;
   }
 
   get<P extends AnyPolicy = AnyPolicy>(name: string): P | undefined {
-    return this.slots$.value.get(name)?.handle as P | undefined;
+    return this.slots.value.get(name)?.handle as P | undefined;
   }
 
   has(name: string): boolean {
-    return this.slots$.value.has(name);
+    return this.slots.value.has(name);
   }
 
   names(): string[] {
-    return [...this.slots$.value.keys()];
+    return [...this.slots.value.keys()];
   }
 
   kindOf(name: string): RegistryKind | undefined {
-    return this.slots$.value.get(name)?.kind;
+    return this.slots.value.get(name)?.kind;
   }
 
   remove(name: string): boolean {
-    if (!this.slots$.value.has(name)) return false;
-    const next = new Map(this.slots$.value);
+    if (!this.slots.value.has(name)) return false;
+    const next = new Map(this.slots.value);
     next.delete(name);
-    this.slots$.next(next);
+    this.slots.set(next);
     return true;
   }
 
   snapshot(): Readonly<Record<string, PolicySnapshot>> {
     const out = byName<PolicySnapshot>([], []);
-    for (const slot of this.slots$.value.values()) {
+    for (const slot of this.slots.value.values()) {
       const stats = (slot.handle as { stats?: () => unknown }).stats;
       out[slot.name] = { name: slot.name, kind: slot.kind, stats: typeof stats === 'function' ? stats() : undefined };
     }
@@ -219,7 +220,7 @@ class Registry implements ResilienceRegistry, RegistryInternals {
   }
 
   isolateAll(reason?: string): string[] {
-    const breakers = [...this.slots$.value.values()].filter((slot) => slot.kind === 'circuit-breaker');
+    const breakers = [...this.slots.value.values()].filter((slot) => slot.kind === 'circuit-breaker');
     for (const slot of breakers) (slot.handle as unknown as CircuitBreaker).isolate();
     const names = breakers.map((slot) => slot.name);
     this.emit({ type: 'isolated-all', policy: this.name, at: this.scheduler.now(), breakers: names, reason });
@@ -227,7 +228,7 @@ class Registry implements ResilienceRegistry, RegistryInternals {
   }
 
   resetWithCanary(name: string, canary$: Observable<unknown>, options: CanaryOptions = {}): Observable<CanaryReport> {
-    const slot = this.slots$.value.get(name);
+    const slot = this.slots.value.get(name);
     const check = checker(this.name);
     if (slot === undefined || slot.kind !== 'circuit-breaker') check.fail('name', name, 'the name of a registered circuit breaker');
     check.object('options', options, ['reason']);
@@ -237,11 +238,11 @@ class Registry implements ResilienceRegistry, RegistryInternals {
   }
 
   slot(name: string): Slot | undefined {
-    return this.slots$.value.get(name);
+    return this.slots.value.get(name);
   }
 
   swap(name: string, policy: AnyPolicy): void {
-    this.slots$.value.get(name)?.swap(policy);
+    this.slots.value.get(name)?.swap(policy);
   }
 
   emit(event: RegistryEvent): void {

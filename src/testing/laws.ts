@@ -22,17 +22,30 @@ export interface LawWatcher {
 export function watchBreakerLaws(breaker: CircuitBreaker, options: { halfOpenMaxCalls?: number } = {}): LawWatcher {
   const max = options.halfOpenMaxCalls ?? 1;
   const violations: string[] = [];
-  let state: CircuitState | undefined;
+  let seen: CircuitState | undefined;
+  let known: CircuitState | undefined;
   let period = 0;
   let trials = 0;
-  const sub: Subscription = breaker.state$.subscribe((next) => {
-    if (state !== undefined && !isLegalTransition(state, next)) violations.push(`illegal transition ${state} -> ${next}`);
-    state = next;
+  // A new period starts when the state moves, as heard on `state$` or read by a call.
+  const enter = (next: CircuitState) => {
+    if (next === known) return;
+    known = next;
     period++;
     trials = 0;
+  };
+  const sub: Subscription = breaker.state$.subscribe((next) => {
+    if (seen !== undefined && !isLegalTransition(seen, next)) violations.push(`illegal transition ${seen} -> ${next}`);
+    seen = next;
+    enter(next);
   });
   const probe = <T>(source: Observable<T>) =>
     new Observable<T>((subscriber) => {
+      // A call started by a listener runs before `state$` has delivered the change that listener
+      // heard of: the breaker's own `stats()` is the state that admitted it.
+      // (A stand-in without `stats()` is judged by what `state$` said last.)
+      const state = typeof breaker.stats === 'function' ? breaker.stats().state : seen;
+      if (state === undefined) return source.subscribe(subscriber);
+      enter(state);
       if (state === 'open' || state === 'isolated') violations.push(`a call reached upstream while ${state}`);
       const trialOf = state === 'half-open' ? period : -1;
       if (trialOf >= 0 && ++trials > max) violations.push(`${trials} half-open trials at once (max ${max})`);

@@ -122,6 +122,17 @@ describe('healthMonitor', () => {
     expect(db.subject.observed).toBe(false);
   });
 
+  it('emits a transition after the aggregate holding it: a listener reading snapshot() sees the report', () => {
+    const db = fed('db');
+    const monitor = healthMonitor({ components: [db.component] });
+    const seen: [string, HealthStatus | undefined, HealthStatus][] = [];
+    const sub = monitor.transitions$.subscribe((t) => seen.push([t.type, monitor.snapshot().components.db?.status, monitor.snapshot().status]));
+    db.send('unhealthy');
+    db.send('healthy');
+    sub.unsubscribe();
+    expect(seen).toEqual([['unhealthy', 'unhealthy', 'unhealthy'], ['recovered', 'healthy', 'healthy']]);
+  });
+
   it('runs real checks on the scheduler and leaves no action after the last unsubscribe', () => {
     const scheduler = new VirtualTimeScheduler(undefined, 50);
     const monitor = healthMonitor({
