@@ -7,7 +7,7 @@ import { CircuitOpenError } from '../errors.js';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
 import { EventBus, StateCell } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
-import { checker } from '../internal/validate.js';
+import { checker, MAX_DURATION } from '../internal/validate.js';
 import type { CircuitBreakerEvent, CircuitBreakerStats } from '../operators/circuitBreaker.js';
 import { DEFAULT_BREAK_DURATION, type ParsedBreakerConfig } from './config.js';
 import { CLOSED, transition, type CircuitState, type Machine, type Signal } from './machine.js';
@@ -198,7 +198,7 @@ export class BreakerCore {
     } catch {
       ms = undefined;
     }
-    const result = typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_BREAK_DURATION;
+    const result = typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_DURATION) : DEFAULT_BREAK_DURATION;
     this.previousBreak = result;
     return result;
   }

@@ -1,5 +1,5 @@
 /** @internal Validation of `adaptiveConcurrency()`'s limit options, with Netflix's defaults. */
-import type { Check } from '../internal/validate.js';
+import { type Check, MAX_COUNT } from '../internal/validate.js';
 import { aimd } from './aimd.js';
 import { gradient2 } from './gradient2.js';
 import type { LimitAlgorithm, LimitBounds } from './types.js';
@@ -84,7 +84,7 @@ function build(check: Check, kind: (typeof ALGORITHMS)[number], o: Record<string
 function limitFn(check: Check, field: string, value: unknown, fallback: LimitFn): LimitFn {
   if (value === undefined) return fallback;
   if (typeof value === 'number') {
-    const n = check.number(field, value, 0, 0, Number.MAX_SAFE_INTEGER);
+    const n = check.number(field, value, 0, 0, MAX_COUNT);
     return () => n;
   }
   const fn = check.fn<LimitFn>(field, value);

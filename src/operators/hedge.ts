@@ -84,7 +84,7 @@ export function hedge(config: HedgeConfig = {}): Hedge {
   const core = new HedgeCore(
     name,
     check.duration('delay', c.delay, 2_000, true),
-    check.integer('maxHedges', c.maxHedges, 1, 0),
+    check.size('maxHedges', c.maxHedges, 1, 0),
     resolveScheduler(check.scheduler('scheduler', c.scheduler)),
   );
   return definePolicy<Hedge>(core, PROTO);
