@@ -10,7 +10,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import { parseQueueOptions, POOL_KEYS } from '../bulkhead/config.js';
 import { SlotPool, type BulkheadEvent, type BulkheadState } from '../bulkhead/pool.js';
 import { checker } from '../internal/validate.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 
 export type { BulkheadEvent, BulkheadState } from '../bulkhead/pool.js';
@@ -65,8 +65,7 @@ export interface Bulkhead {
  * @throws ConfigError when the config is invalid.
  */
 export function bulkhead(config: BulkheadConfig): Bulkhead {
-  const given = checker('bulkhead').name('name', (config as { name?: unknown } | null)?.name);
-  const name = policyName('bulkhead', given);
+  const name = configuredName('bulkhead', config);
   const check = checker(name);
   const c = check.object('', config, [...POOL_KEYS, 'maxConcurrent']);
   if (c.maxConcurrent === undefined) check.fail('maxConcurrent', undefined, 'an integer >= 1');
