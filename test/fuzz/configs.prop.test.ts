@@ -205,7 +205,7 @@ const caseArb = fc.integer({ min: 0, max: FACTORIES.length - 1 }).chain((index) 
   return fc.record({ index: fc.constant(index), mutations: fc.array(fc.record({ path: pathArb, value: nasty }), { minLength: 1, maxLength: 3 }) });
 });
 
-test.prop([caseArb], { numRuns: Number(process.env.FUZZ_RUNS ?? 5_000) })('a random config is a ConfigError naming a field, or a policy that works', ({ index, mutations }) => {
+test.prop([caseArb], { numRuns: Number(process.env.FUZZ_RUNS ?? 8_000) })('a random config is a ConfigError naming a field, or a policy that works', ({ index, mutations }) => {
   const factory = FACTORIES[index]!;
   const scheduler = new VirtualTimeScheduler();
   const config = mutate(factory.base(scheduler), mutations);
