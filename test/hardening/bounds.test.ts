@@ -97,6 +97,33 @@ describe('durations are at most 2^31 - 1 ms, in every factory', () => {
   });
 });
 
+describe('a wait computed at run time beyond the longest timer', () => {
+  it('a breaker restored open for 2^32 ms stays open past 2^31 - 1 ms and half-opens on time', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const until = 2 ** 32;
+    const breaker = circuitBreaker({ scheduler, initialState: { version: 1, state: 'open', openedAt: 0, until, opens: 1, window: circuitBreaker().exportState().window } });
+    const delays = scheduler.actions.map((a) => a.delay);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
+    scheduler.maxFrames = 2 ** 31;
+    scheduler.flush();
+    expect(breaker.stats().state).toBe('open');
+    scheduler.maxFrames = Infinity;
+    scheduler.flush();
+    expect(breaker.stats().state).toBe('half-open');
+    expect(scheduler.now()).toBe(until);
+  });
+
+  it('a waiter far back in a wait-mode queue wakes within the bound and is admitted on time', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const limiter = fixedWindow({ limit: 1, window: 2 ** 31 - 1, mode: 'wait', scheduler });
+    const admittedAt: number[] = [];
+    for (let i = 0; i < 3; i++) of(i).pipe(limiter).subscribe(() => admittedAt.push(scheduler.now()));
+    expect(scheduler.actions.every((a) => a.delay <= 2 ** 31 - 1)).toBe(true);
+    scheduler.flush();
+    expect(admittedAt).toEqual([0, 2 ** 31 - 1, 2 * (2 ** 31 - 1)]);
+  });
+});
+
 describe('sizes have a maximum', () => {
   const cases: [string, () => unknown][] = [
     ['strategy.size', () => circuitBreaker({ strategy: { kind: 'count', size: 2 ** 40 } })],
