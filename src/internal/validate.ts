@@ -97,6 +97,13 @@ export function checker(policy: string) {
       return value as V;
     },
 
+    /** A boolean (or `fallback` when `undefined`). */
+    flag(field: string, value: unknown, fallback: boolean): boolean {
+      if (value === undefined) return fallback;
+      if (typeof value !== 'boolean') fail(field, value, 'a boolean');
+      return value as boolean;
+    },
+
     /** A function (or `undefined`). */
     fn<F extends (...args: never[]) => unknown>(field: string, value: unknown): F | undefined {
       if (value === undefined) return undefined;

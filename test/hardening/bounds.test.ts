@@ -204,6 +204,7 @@ describe('null, Date, RegExp, Map, arrays and class instances are not defaults',
     refused(() => cache({ ttl: 1, maxEntries: value as never }), 'maxEntries');
     refused(() => tokenBucket({ capacity: 1, refill: value as never }), 'refill');
     refused(() => retryBackoff({ name: value as never }), 'name');
+    refused(() => retryBackoff({ resetOnSuccess: value as never }), 'resetOnSuccess');
     if (value !== null) refused(() => cache(value as never), 'config');
   });
 
