@@ -7,7 +7,9 @@ import { NEVER, VirtualTimeScheduler } from 'rxjs';
 import { bulkhead, fixedWindow, slidingWindow, tokenBucket } from '../src/index.js';
 import { compare } from './harness.js';
 
-const SIZES = [100, 1_000, 10_000, 100_000];
+/** `BENCH_WAITERS=100,1000` and `BENCH_KINDS=sliding` narrow the run. */
+const SIZES = (process.env.BENCH_WAITERS ?? '100,1000,10000,100000').split(',').map(Number);
+const ONLY = process.env.BENCH_KINDS?.split(',');
 
 type Policy = <T>(source: import('rxjs').Observable<T>) => import('rxjs').Observable<T>;
 
@@ -29,7 +31,7 @@ const KINDS: [string, (scheduler: VirtualTimeScheduler) => Policy][] = [
 ];
 
 export default async function waitersBench(): Promise<void> {
-  for (const [name, build] of KINDS) {
+  for (const [name, build] of KINDS.filter(([n]) => ONLY === undefined || ONLY.some((o) => n.startsWith(o)))) {
     await compare(
       `one arrival behind n waiters: ${name}`,
       SIZES.map((n) => ({ name: `n = ${n.toLocaleString('en')}`, run: arrival(queuedBehind(build, n)) })),
