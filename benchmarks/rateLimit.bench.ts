@@ -14,7 +14,7 @@ const noop = () => undefined;
 const HOUR = 3_600_000;
 
 export default async function rateLimitBench(): Promise<void> {
-  const open = tokenBucket({ name: 'open', capacity: 1e12, refill: { tokens: 1e12, every: 1 } });
+  const open = tokenBucket({ name: 'open', capacity: 2e9, refill: { tokens: 2e9, every: 2e6 } });
   const flexible = new RateLimiterMemory({ points: 1e12, duration: 1 });
   const bottleneck = new Bottleneck({ maxConcurrent: null, minTime: 0 });
 

@@ -69,13 +69,13 @@ function parseStrategy(check: Check, input: unknown, tracksSlow: boolean): Parse
   }
   if (kind === 'count') {
     const s = check.object('strategy', input, ['kind', 'size', ...WINDOW_KEYS]);
-    const size = check.integer('strategy.size', s.size, 100);
+    const size = check.size('strategy.size', s.size, 100);
     const rule = parseRule(check, s, tracksSlow, size);
     return { make: () => new CountWindowStrategy(size, rule), latency: { make: () => new CountLatencyWindow(size), reason: "left out: latency uses the count window (strategy.size)" } };
   }
   const s = check.object('strategy', input, ['kind', 'duration', 'buckets', ...WINDOW_KEYS]);
   const duration = check.duration('strategy.duration', s.duration, 60_000);
-  const buckets = check.integer('strategy.buckets', s.buckets, 10);
+  const buckets = check.size('strategy.buckets', s.buckets, 10);
   if (duration % buckets !== 0) check.fail('strategy.duration', duration, `a whole multiple of strategy.buckets (${buckets})`);
   const rule = parseRule(check, s, tracksSlow, Number.MAX_SAFE_INTEGER);
   return {

@@ -8,7 +8,7 @@ import { CallSubscriber, type Outcome } from '../internal/call.js';
 import { EventBus, Outbox, StateCell } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
 import type { LatencyWindow } from '../internal/histogram.js';
-import { checker } from '../internal/validate.js';
+import { checker, MAX_DURATION } from '../internal/validate.js';
 import type { CircuitBreakerEvent, CircuitBreakerStats } from '../operators/circuitBreaker.js';
 import { DEFAULT_BREAK_DURATION, type ParsedBreakerConfig } from './config.js';
 import { CLOSED, transition, type CircuitState, type Machine, type Signal } from './machine.js';
@@ -244,7 +244,7 @@ export class BreakerCore {
     } catch (error) {
       this.thrown = { error };
     }
-    const result = typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_BREAK_DURATION;
+    const result = typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_DURATION) : DEFAULT_BREAK_DURATION;
     this.previousBreak = result;
     return result;
   }

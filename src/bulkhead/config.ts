@@ -1,7 +1,7 @@
 /** @internal Validation of the options `bulkhead()` and `adaptiveConcurrency()` share. */
 import type { SchedulerLike } from 'rxjs';
 import { resolveScheduler } from '../internal/clock.js';
-import type { Check } from '../internal/validate.js';
+import { type Check, MAX_COUNT } from '../internal/validate.js';
 
 /** Keys every pool accepts. */
 export const POOL_KEYS = ['name', 'scheduler', 'maxQueued', 'queueTimeout'] as const;
@@ -16,8 +16,8 @@ export interface QueueOptions {
 export function parseQueueOptions(check: Check, config: Record<string, unknown>): QueueOptions {
   const q = config.maxQueued;
   const maxQueued = q === undefined ? 0
-    : q === Infinity || (typeof q === 'number' && Number.isInteger(q) && q >= 0) ? q
-    : check.fail('maxQueued', q, 'an integer >= 0 or Infinity');
+    : q === Infinity ? q
+    : check.integer('maxQueued', q, 0, 0, MAX_COUNT);
   const queueTimeout = config.queueTimeout === undefined ? undefined : check.duration('queueTimeout', config.queueTimeout, 0);
   return { maxQueued, queueTimeout, scheduler: resolveScheduler(check.scheduler('scheduler', config.scheduler)) };
 }

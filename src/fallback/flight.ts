@@ -37,9 +37,14 @@ export class Flight<T> extends Subscriber<T> {
     subscriber.add(() => this.leave(subscriber));
   }
 
+  /**
+   * Relays `value` to those joined before it arrived. One who joins while it is relayed (from a
+   * listener of another subscriber) finds it already in `values`, gets it in the replay, and is
+   * not relayed it again: each upstream value reaches each subscriber once.
+   */
   protected override _next(value: T): void {
     this.values.push(value);
-    for (const subscriber of this.joined) subscriber.next(value);
+    for (const subscriber of [...this.joined]) if (this.joined.has(subscriber)) subscriber.next(value);
   }
 
   protected override _error(error: unknown): void {

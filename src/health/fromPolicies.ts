@@ -109,6 +109,5 @@ function parse(kindName: string, policy: { name: string; state$: unknown }, conf
   const c = check.object('', config, KEYS, true);
   const name = check.name('name', c.name) ?? policy.name;
   const kind = check.oneOf('kind', c.kind, HEALTH_KINDS, 'deep');
-  if (c.critical !== undefined && typeof c.critical !== 'boolean') check.fail('critical', c.critical, 'a boolean');
-  return { name, kind, critical: (c.critical as boolean | undefined) ?? false, scheduler: resolveScheduler(check.scheduler('scheduler', c.scheduler)) };
+  return { name, kind, critical: check.flag('critical', c.critical, false), scheduler: resolveScheduler(check.scheduler('scheduler', c.scheduler)) };
 }

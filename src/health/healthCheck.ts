@@ -69,8 +69,7 @@ export function healthCheck(name: string, probe: () => ObservableInput<ProbeResu
   const failureThreshold = check.integer('failureThreshold', c.failureThreshold, 3);
   const recoveryThreshold = check.integer('recoveryThreshold', c.recoveryThreshold, 2);
   const kind = check.oneOf('kind', c.kind, HEALTH_KINDS, 'readiness');
-  if (c.critical !== undefined && typeof c.critical !== 'boolean') check.fail('critical', c.critical, 'a boolean');
-  const critical = (c.critical as boolean | undefined) ?? true;
+  const critical = check.flag('critical', c.critical, true);
   const scheduler = resolveScheduler(check.scheduler('scheduler', c.scheduler));
   const limiter = timeLimit({ name, duration: limit, scheduler });
 

@@ -10,7 +10,7 @@
 import { distinctUntilChanged, from, map, Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { checker } from '../internal/validate.js';
 import { defaultModeRules, evaluateRules, modeOf, type ModeReason, type ModeRule, type OperationModeLevel, type RuleError } from './modeRules.js';
 import type { SystemHealth } from './types.js';
@@ -84,8 +84,7 @@ const MODES: readonly OperationModeLevel[] = ['NORMAL', 'DEGRADED', 'EMERGENCY']
  * @throws ConfigError when the config is invalid.
  */
 export function operationMode(config: OperationModeConfig): OperationMode {
-  const pre = checker('operation-mode');
-  const name = policyName('operation-mode', pre.name('name', (config as { name?: unknown } | null)?.name));
+  const name = configuredName('operation-mode', config);
   const check = checker(name);
   const c = check.object('', config, KEYS);
   if (typeof (c.health$ as { subscribe?: unknown } | undefined)?.subscribe !== 'function') check.fail('health$', c.health$, 'an Observable of SystemHealth');

@@ -4,12 +4,19 @@
  * every policy in virtual time with no wiring.
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { clampDelay } from './validate.js';
 
 export function resolveScheduler(scheduler: SchedulerLike | undefined): SchedulerLike {
   return scheduler ?? asyncScheduler;
 }
 
-/** Runs `work` once after `delay` ms on `scheduler`; unsubscribing the result cancels it. */
+/**
+ * Runs `work` once after `delay` ms on `scheduler`; unsubscribing the result cancels it. The wait
+ * is clamped into [0, MAX_DURATION] (NaN waits 0): Node would fire a longer timer at once. Every
+ * configured duration is within that bound; a wait computed at run time beyond it (a restored
+ * breaker's open time, a turn far back in a wait queue) wakes early, and its caller checks the
+ * clock and waits again.
+ */
 export function scheduleOnce(scheduler: SchedulerLike, delay: number, work: () => void): Subscription {
-  return scheduler.schedule(work, Math.max(0, delay));
+  return scheduler.schedule(work, clampDelay(delay));
 }

@@ -1,5 +1,5 @@
 /** @internal Stable generated names (`circuit-breaker-1`, `retry-1`, …) per policy kind. */
-import { checker } from './validate.js';
+import { checker, isPlainObject } from './validate.js';
 
 const counters = new Map<string, number>();
 
@@ -12,5 +12,6 @@ export function policyName(kind: string, given: string | undefined): string {
 
 /** The `name` of a factory's config, checked (a non-empty string), or a generated one. */
 export function configuredName(kind: string, config: unknown): string {
-  return policyName(kind, checker(kind).name('name', (config as { name?: unknown } | null | undefined)?.name));
+  // Only a plain object has options: a function's or a class instance's own `name` is not one.
+  return policyName(kind, checker(kind).name('name', isPlainObject(config) ? config.name : undefined));
 }

@@ -8,6 +8,26 @@ import { ConfigError } from '../errors.js';
 
 export type Check = ReturnType<typeof checker>;
 
+/** The longest duration a timer can wait: Node fires any longer timer after about 1 ms. */
+export const MAX_DURATION = 2_147_483_647;
+/** The largest count (attempts, limits, thresholds, queue lengths). */
+export const MAX_COUNT = 2_147_483_647;
+/** The largest size of anything allocated per unit (window slots, buckets). */
+export const MAX_SIZE = 1_000_000;
+const DURATION_TEXT = `${MAX_DURATION} ms (about 24.8 days)`;
+
+/** A delay computed at run time (a backoff result), clamped into [0, MAX_DURATION]; NaN gives 0. */
+export function clampDelay(ms: number): number {
+  return ms > 0 ? Math.min(ms, MAX_DURATION) : 0;
+}
+
+/** A plain object: `{}`-literal or `Object.create(null)`, not a Date, Map, array or class instance. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
 export function checker(policy: string) {
   const fail = (field: string, value: unknown, allowed: string): never => {
     throw new ConfigError(policy, field, value, allowed);
@@ -20,8 +40,8 @@ export function checker(policy: string) {
     /** A plain object with no keys outside `keys`; `undefined` gives `{}` when `optional`. */
     object(field: string, value: unknown, keys: readonly string[], optional = false): Record<string, unknown> {
       if (value === undefined && optional) return {};
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        return fail(field || 'config', value, 'an object');
+      if (!isPlainObject(value)) {
+        return fail(field || 'config', value, 'an object (a plain one: not an array, Date, Map or class instance)');
       }
       for (const key of Object.keys(value)) {
         if (!keys.includes(key)) fail(join(field, key), (value as Record<string, unknown>)[key], `one of the known options (${keys.join(', ')})`);
@@ -29,20 +49,29 @@ export function checker(policy: string) {
       return value as Record<string, unknown>;
     },
 
-    /** An integer ≥ `min` (and ≤ `max` when given). */
-    integer(field: string, value: unknown, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+    /** An integer in [`min`, `max`] (a count: at most `MAX_COUNT` unless told). */
+    integer(field: string, value: unknown, fallback: number, min = 1, max = MAX_COUNT): number {
       if (value === undefined) return fallback;
       if (!isNumber(value) || !Number.isInteger(value) || value < min || value > max) {
-        fail(field, value, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`);
+        fail(field, value, `an integer >= ${min} and <= ${max}`);
       }
       return value as number;
     },
 
-    /** A finite number of milliseconds > 0 (or ≥ 0 with `allowZero`). */
-    duration(field: string, value: unknown, fallback: number, allowZero = false): number {
+    /** A size of something allocated per unit: an integer in [`min`, `MAX_SIZE`]. */
+    size(field: string, value: unknown, fallback: number, min = 1): number {
+      return this.integer(field, value, fallback, min, MAX_SIZE);
+    },
+
+    /**
+     * A number of milliseconds in (0, MAX_DURATION] (or from 0 with `allowZero`, or from `min`):
+     * any longer and a timer on Node fires at once.
+     */
+    duration(field: string, value: unknown, fallback: number, allowZero = false, min = 0): number {
       if (value === undefined) return fallback;
-      if (!isNumber(value) || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-        fail(field, value, allowZero ? 'a finite number of milliseconds >= 0' : 'a finite number of milliseconds > 0');
+      if (!isNumber(value) || value > MAX_DURATION || value < min || value < 0 || (!allowZero && value === 0)) {
+        const from = min > 0 ? `>= ${min}` : allowZero ? '>= 0' : '> 0';
+        fail(field, value, `a finite number of milliseconds ${from} and <= ${DURATION_TEXT}`);
       }
       return value as number;
     },
@@ -66,6 +95,13 @@ export function checker(policy: string) {
       if (value === undefined) return fallback;
       if (!options.includes(value as V)) fail(field, value, `one of ${options.map((o) => JSON.stringify(o)).join(', ')}`);
       return value as V;
+    },
+
+    /** A boolean (or `fallback` when `undefined`). */
+    flag(field: string, value: unknown, fallback: boolean): boolean {
+      if (value === undefined) return fallback;
+      if (typeof value !== 'boolean') fail(field, value, 'a boolean');
+      return value as boolean;
     },
 
     /** A function (or `undefined`). */

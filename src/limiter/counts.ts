@@ -3,6 +3,9 @@
  * buckets aligned to multiples of the bucket length on the scheduler's clock, rotated lazily on
  * access: no timers.
  */
+/** Buckets per window: the window is at least this many milliseconds (one per bucket). */
+export const COUNT_BUCKETS = 10;
+
 export class WindowCounts {
   private readonly span: number;
   private readonly epochs: Float64Array;

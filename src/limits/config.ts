@@ -1,7 +1,7 @@
 /** @internal Validation of `adaptiveConcurrency()`'s limit options, with Netflix's defaults. */
 import { ConfigError } from '../errors.js';
 import { describeError } from '../fallback/tagged.js';
-import type { Check } from '../internal/validate.js';
+import { type Check, MAX_COUNT } from '../internal/validate.js';
 import { aimd } from './aimd.js';
 import { gradient2 } from './gradient2.js';
 import type { LimitAlgorithm, LimitBounds } from './types.js';
@@ -92,7 +92,7 @@ function build(check: Check, kind: (typeof ALGORITHMS)[number], o: Record<string
 function limitFn(check: Check, field: string, value: unknown, fallback: LimitFn): LimitFn {
   if (value === undefined) return fallback;
   if (typeof value === 'number') {
-    const n = check.number(field, value, 0, 0, Number.MAX_SAFE_INTEGER);
+    const n = check.number(field, value, 0, 0, MAX_COUNT);
     return () => n;
   }
   const fn = check.fn<LimitFn>(field, value);

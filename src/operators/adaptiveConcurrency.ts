@@ -13,7 +13,7 @@ import { SlotPool, type BulkheadEvent, type BulkheadState, type ConcurrencyLimit
 import type { Outcome } from '../internal/call.js';
 import { StateCell } from '../internal/cell.js';
 import { checker } from '../internal/validate.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { LIMIT_KEYS, parseAlgorithm, parseBounds, parseWindowed } from '../limits/config.js';
 import type { LimitAlgorithm } from '../limits/types.js';
@@ -105,8 +105,7 @@ export interface AdaptiveConcurrency {
  * @throws ConfigError when the config is invalid.
  */
 export function adaptiveConcurrency(config: AdaptiveConcurrencyConfig = {}): AdaptiveConcurrency {
-  const given = checker('adaptive-concurrency').name('name', (config as { name?: unknown } | null)?.name);
-  const name = policyName('adaptive-concurrency', given);
+  const name = configuredName('adaptive-concurrency', config);
   const check = checker(name);
   const c = check.object('', config, [...POOL_KEYS, ...LIMIT_KEYS, 'isFailure', 'isFailureResult'], true);
   const bounds = parseBounds(check, c);

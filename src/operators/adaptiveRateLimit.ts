@@ -9,7 +9,7 @@
 import type { Observable, Subscriber } from 'rxjs';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
 import { EventBus, StateCell } from '../internal/cell.js';
-import { checker } from '../internal/validate.js';
+import { checker, MAX_SIZE } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
 import { policyPrototype } from '../internal/policy.js';
 import { LIMITER_KEYS, parseLimiter, positive } from '../limiter/config.js';
@@ -78,14 +78,14 @@ export function adaptiveRateLimit(config: AdaptiveRateLimitConfig): AdaptiveRate
   const keys = ['base', 'min', 'max', 'threshold', 'decrease', 'increase', 'window', 'minimumCalls', 'isFailure', 'isFailureResult'];
   const c = check.object('', config, [...LIMITER_KEYS.filter((k) => k !== 'maxKeys'), ...keys]);
   const base = positive(check, 'base', c.base);
-  if (base < 1) check.fail('base', base, 'a number >= 1');
+  if (base < 1 || base > MAX_SIZE) check.fail('base', base, `a number in [1, ${MAX_SIZE}]`);
   const min = check.number('min', c.min, 1, 1, base);
-  const max = check.number('max', c.max, base, base, Number.MAX_SAFE_INTEGER);
+  const max = check.number('max', c.max, base, base, MAX_SIZE);
   const decrease = check.number('decrease', c.decrease, 0.7, 0, 1);
   if (decrease === 0 || decrease === 1) check.fail('decrease', decrease, 'a number in (0, 1)');
   const increase = check.number('increase', c.increase, 1.2, 1, 1_000);
   if (increase === 1) check.fail('increase', increase, 'a number in (1, 1000]');
-  const window = check.duration('window', c.window, 60_000);
+  const window = check.duration('window', c.window, 60_000, false, 1);
   const parsed = parseLimiter(check, c, Math.floor(min), 'floor(min)', true);
   const core = new AdaptiveCore(
     { name, ...parsed, params: { kind: 'sliding-window', limit: Math.floor(base), window } },

@@ -12,7 +12,7 @@ import { resolveScheduler } from '../internal/clock.js';
 import { checker } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
-import { WindowCounts } from '../limiter/counts.js';
+import { COUNT_BUCKETS, WindowCounts } from '../limiter/counts.js';
 import { WatchedCell } from '../limiter/watched.js';
 import type { SchedulerLike } from 'rxjs';
 
@@ -83,7 +83,7 @@ export function adaptiveThrottle(config: AdaptiveThrottleConfig = {}): AdaptiveT
   const c = check.object('', config, ['name', 'k', 'window', 'random', 'isFailure', 'isFailureResult', 'scheduler'], true);
   const core = new ThrottleCore(name, {
     k: check.number('k', c.k, 2, 1, 1_000),
-    window: check.duration('window', c.window, 120_000),
+    window: check.duration('window', c.window, 120_000, false, COUNT_BUCKETS),
     random: check.fn<() => number>('random', c.random) ?? Math.random,
     isFailure: check.fn<(error: unknown) => boolean>('isFailure', c.isFailure),
     isFailureResult: check.fn<(value: unknown) => boolean>('isFailureResult', c.isFailureResult),
@@ -113,7 +113,7 @@ class ThrottleCore {
   private rejected = 0;
 
   constructor(readonly name: string, readonly setup: ThrottleSetup) {
-    this.counts = new WindowCounts(setup.window, 10);
+    this.counts = new WindowCounts(setup.window, COUNT_BUCKETS);
     this.cell = new WatchedCell(() => this.state(setup.scheduler.now()), this.outbox);
   }
 

@@ -11,7 +11,7 @@ import { parseQueueOptions, POOL_KEYS } from '../bulkhead/config.js';
 import { SlotPool, type BulkheadEvent, type BulkheadState } from '../bulkhead/pool.js';
 import { LATENCY_KEYS, parseLatency, type LatencySummary } from '../internal/histogram.js';
 import { checker } from '../internal/validate.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 
 export type { BulkheadEvent, BulkheadState } from '../bulkhead/pool.js';
@@ -73,8 +73,7 @@ export interface Bulkhead {
  * @throws ConfigError when the config is invalid.
  */
 export function bulkhead(config: BulkheadConfig): Bulkhead {
-  const given = checker('bulkhead').name('name', (config as { name?: unknown } | null)?.name);
-  const name = policyName('bulkhead', given);
+  const name = configuredName('bulkhead', config);
   const check = checker(name);
   const c = check.object('', config, [...POOL_KEYS, 'maxConcurrent', ...LATENCY_KEYS]);
   if (c.maxConcurrent === undefined) check.fail('maxConcurrent', undefined, 'an integer >= 1');

@@ -131,7 +131,7 @@ export function cache(config: CacheConfig): Cache {
     key: c.key === undefined ? 'default' : typeof c.key === 'string' ? c.key : check.fail('key', c.key, 'a string'),
     ttl: check.duration('ttl', c.ttl, 0),
     staleTtl: check.duration('staleTtl', c.staleTtl, 0, true),
-    maxEntries: check.integer('maxEntries', c.maxEntries, 1000),
+    maxEntries: check.size('maxEntries', c.maxEntries, 1000),
     scheduler: resolveScheduler(check.scheduler('scheduler', c.scheduler)),
   });
   const policy = definePolicy<Cache>(core, PROTO);

@@ -84,7 +84,7 @@ export function hedge(config: HedgeConfig = {}): Hedge {
   const core = new HedgeCore(
     name,
     check.duration('delay', c.delay, 2_000, true),
-    check.integer('maxHedges', c.maxHedges, 1, 0),
+    check.size('maxHedges', c.maxHedges, 1, 0),
     resolveScheduler(check.scheduler('scheduler', c.scheduler)),
   );
   return definePolicy<Hedge>(core, PROTO);
@@ -143,6 +143,9 @@ class HedgeCall<T> {
   private started = 0;
   winner: Attempt<T> | undefined = undefined;
   private timer: Subscription | undefined = undefined;
+  /** Inside `launch`; `again` is the next attempt asked for meanwhile. */
+  private launching = false;
+  private again: 'delay' | 'error' | undefined = undefined;
 
   constructor(
     private readonly core: HedgeCore,
@@ -153,14 +156,29 @@ class HedgeCall<T> {
     destination.add(() => this.disarm());
   }
 
-  /** Starts the next attempt, then arms the timer for the one after (or, with delay 0, starts them all). */
+  /**
+   * Starts the next attempt, then arms the timer for the one after (or, with delay 0, starts them
+   * all). An attempt that fails synchronously asks for the next one from inside `start`: that ask
+   * is queued and served by this loop, so the stack stays flat whatever `maxHedges` is.
+   */
   launch(reason: 'delay' | 'error'): void {
-    this.disarm();
-    for (;;) {
-      this.start(reason);
-      if (this.winner !== undefined || this.destination.closed || this.started > this.core.maxHedges) return;
-      if (this.core.delay > 0) return this.arm();
-      reason = 'delay';
+    if (this.launching) {
+      this.again = reason;
+      return;
+    }
+    this.launching = true;
+    try {
+      for (;;) {
+        this.disarm();
+        this.again = undefined;
+        this.start(reason);
+        if (this.winner !== undefined || this.destination.closed || this.started > this.core.maxHedges) return;
+        if (this.again !== undefined) reason = this.again;
+        else if (this.core.delay > 0) return this.arm();
+        else reason = 'delay';
+      }
+    } finally {
+      this.launching = false;
     }
   }
 

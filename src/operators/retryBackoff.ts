@@ -121,7 +121,7 @@ export function retryBackoff(config: RetryBackoffConfig = {}): RetryBackoff {
   if (budget !== undefined && (typeof budget !== 'object' || budget === null || typeof budget.deposit !== 'function' || typeof budget.tryWithdraw !== 'function')) {
     named.fail('budget', budget, 'a retryBudget()');
   }
-  const core = new RetryCore(name, maxAttempts, maxElapsed, maxDelay, backoff, named.fn('shouldRetry', c.shouldRetry), c.resetOnSuccess === true, c.budget as RetryBudget | undefined, resolveScheduler(named.scheduler('scheduler', c.scheduler)), parseLatency(named, c)?.());
+  const core = new RetryCore(name, maxAttempts, maxElapsed, maxDelay, backoff, named.fn('shouldRetry', c.shouldRetry), named.flag('resetOnSuccess', c.resetOnSuccess, false), c.budget as RetryBudget | undefined, resolveScheduler(named.scheduler('scheduler', c.scheduler)), parseLatency(named, c)?.());
   return definePolicy<RetryBackoff>(core, PROTO);
 }
 

@@ -5,7 +5,7 @@
  * waiters) live at factory-call scope and are shared by every pipeline the limiter is piped into;
  * a subscription (one call) holds only its place in a queue while it waits.
  */
-import { checker } from '../internal/validate.js';
+import { checker, MAX_COUNT, MAX_DURATION } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
 import { LIMITER_KEYS, parseLimiter, positive } from '../limiter/config.js';
 import { LimiterCore, limiterPolicy } from '../limiter/core.js';
@@ -17,6 +17,9 @@ export interface TokenBucketConfig extends LimiterOptions {
   /** `tokens` come in continuously over every `every` ms (default 1 000). Required. */
   readonly refill: { readonly tokens: number; readonly every?: number };
 }
+
+/** The shortest refill time of one token, in ms (a million tokens a second). */
+const MIN_INTERVAL = 0.001;
 
 /**
  * Builds a token bucket: bursts up to `capacity`, then `refill.tokens` per `refill.every` ms,
@@ -47,6 +50,13 @@ export function tokenBucket(config: TokenBucketConfig): RateLimiter {
   const refill = check.object('refill', c.refill, ['tokens', 'every']);
   const tokens = positive(check, 'refill.tokens', refill.tokens);
   const every = check.duration('refill.every', refill.every, 1_000);
+  if (capacity > MAX_COUNT) check.fail('capacity', capacity, `a finite number in (0, ${MAX_COUNT}]`);
+  const interval = every / tokens;
+  // The ms per token and the time to fill the bucket must be durations a clock can count.
+  if (!(interval >= MIN_INTERVAL)) check.fail('refill.tokens', tokens, `a number in (0, ${every / MIN_INTERVAL}]: at most one token per ${MIN_INTERVAL} ms of refill.every (${every})`);
+  if (!(capacity * interval <= MAX_DURATION)) {
+    check.fail('refill.tokens', tokens, `enough to fill capacity (${capacity}) within ${MAX_DURATION} ms: at least ${(capacity * every) / MAX_DURATION} per refill.every`);
+  }
   const parsed = parseLimiter(check, c, capacity, 'capacity', false);
-  return limiterPolicy(new LimiterCore({ name, ...parsed, params: { kind: 'token-bucket', capacity, interval: every / tokens } }));
+  return limiterPolicy(new LimiterCore({ name, ...parsed, params: { kind: 'token-bucket', capacity, interval } }));
 }

@@ -19,7 +19,7 @@ import { Observable, type SchedulerLike } from 'rxjs';
 import { StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { policyName } from '../internal/names.js';
-import { checker } from '../internal/validate.js';
+import { checker, MAX_COUNT } from '../internal/validate.js';
 
 export interface RetryBudgetConfig {
   readonly name?: string;
@@ -81,8 +81,8 @@ export function retryBudget(config: RetryBudgetConfig = {}): RetryBudget {
   return new Budget(
     name,
     named.number('ratio', c.ratio, 0.2, 0, 1000),
-    named.number('minPerSecond', c.minPerSecond, 10, 0, Number.MAX_SAFE_INTEGER),
-    named.duration('window', c.window, 10_000),
+    named.number('minPerSecond', c.minPerSecond, 10, 0, MAX_COUNT),
+    named.duration('window', c.window, 10_000, false, BUCKETS),
     resolveScheduler(named.scheduler('scheduler', c.scheduler)),
   );
 }
@@ -161,8 +161,9 @@ class Budget implements RetryBudget {
   private advance(): void {
     const now = this.scheduler.now();
     const index = Math.floor(now / this.bucketLength);
-    for (let i = this.current + 1; i <= index && i <= this.current + BUCKETS; i++) {
-      const slot = i % BUCKETS;
+    const steps = Math.min(index - this.current, BUCKETS);
+    for (let k = 1; k <= steps; k++) {
+      const slot = (this.current + k) % BUCKETS;
       this.callSum -= this.calls[slot]!;
       this.takenSum -= this.taken[slot]!;
       this.calls[slot] = 0;

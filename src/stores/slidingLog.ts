@@ -4,7 +4,7 @@
  * `now < t + window`. A call needs `cost` free units. The call behind `queued` others needs the
  * unit `m = count + (queued + 1) · cost − 1` of the combined sequence (logged, then queued), which
  * frees when unit `m − limit` expires; when that unit belongs to a queued call, it expires one
- * window after that call is admitted, so the answer is found by stepping back a window at a time.
+ * window after that call is admitted, so the answer is found a whole number of windows later.
  */
 import { answer, type MutableResult } from './result.js';
 import type { SlidingWindowParams } from './store.js';
@@ -29,16 +29,13 @@ export function takeFromLog(record: LogRecord, cost: number, now: number, p: Sli
     record.idleAt = now + p.window;
     return answer(out, true, 0, p.limit - count - cost);
   }
-  let m = count + (queued + 1) * cost - 1;
-  let windows = 0;
-  let unit = m - p.limit;
-  while (unit >= count) {
-    // The unit belongs to queued call j; that call is admitted when its own last unit frees.
-    const j = Math.floor((unit - count) / cost);
-    m = count + (j + 1) * cost - 1;
-    unit = m - p.limit;
-    windows++;
-  }
+  // While unit m − limit belongs to queued call j, that call is admitted when its own last unit
+  // frees, one window earlier: j = queued − step, where step = ceil((limit + 1) / cost) − 1 ≥ 1
+  // (cost ≤ limit). So the answer lies `floor(queued / step)` windows past the one for call
+  // `queued mod step`, in closed form: the work per arrival does not grow with the queue.
+  const step = Math.ceil((p.limit + 1) / cost) - 1;
+  const windows = Math.floor(queued / step);
+  const unit = count + ((queued % step) + 1) * cost - 1 - p.limit;
   const base = unit < 0 ? now : times[start + unit]! + p.window;
   return answer(out, false, Math.max(0, base + windows * p.window - now), Math.max(0, p.limit - count));
 }

@@ -58,7 +58,7 @@ describe('circuitBreaker config validation', () => {
   });
 
   it('names the value it refused', () => {
-    expect(() => circuitBreaker({ name: 'db', halfOpenMaxCalls: -2 })).toThrowError('db: halfOpenMaxCalls must be an integer >= 1, got -2');
+    expect(() => circuitBreaker({ name: 'db', halfOpenMaxCalls: -2 })).toThrowError('db: halfOpenMaxCalls must be an integer >= 1 and <= 2147483647, got -2');
   });
 
   it('accepts every documented shape and applies the defaults', () => {
