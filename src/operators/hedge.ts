@@ -192,10 +192,14 @@ class HedgeCall<T> {
     this.core.noteWin(attempt.index, this.started);
   }
 
-  /** An attempt failed before any attempt produced a value. */
+  /** An attempt failed before any attempt produced a value; the last one's error goes downstream before its teardown. */
   fail(attempt: Attempt<T>, error: unknown): void {
     this.live.delete(attempt);
-    if (this.started <= this.core.maxHedges) return this.launch('error');
+    if (this.started <= this.core.maxHedges) {
+      // The failed attempt is torn down before the next one starts, as RxJS `retry` does.
+      attempt.unsubscribe();
+      return this.launch('error');
+    }
     if (this.live.size > 0) return;
     this.disarm();
     this.core.noteFailure(this.started, error);
@@ -222,8 +226,11 @@ class Attempt<T> extends Subscriber<T> {
       super._error(error);
       return;
     }
-    this.unsubscribe();
-    this.call.fail(this, error);
+    try {
+      this.call.fail(this, error);
+    } finally {
+      this.unsubscribe();
+    }
   }
 
   protected override _complete(): void {
