@@ -143,6 +143,9 @@ class HedgeCall<T> {
   private started = 0;
   winner: Attempt<T> | undefined = undefined;
   private timer: Subscription | undefined = undefined;
+  /** Set while an attempt subscribes; an attempt failing then asks for a `relaunch` instead of recursing. */
+  private subscribing = false;
+  private relaunch = false;
 
   constructor(
     private readonly core: HedgeCore,
@@ -158,6 +161,13 @@ class HedgeCall<T> {
     this.disarm();
     for (;;) {
       this.start(reason);
+      if (this.relaunch) {
+        // The attempt failed while subscribing: the next one starts once that subscribe returned.
+        this.relaunch = false;
+        if (this.destination.closed) return;
+        reason = 'error';
+        continue;
+      }
       if (this.winner !== undefined || this.destination.closed || this.started > this.core.maxHedges) return;
       if (this.core.delay > 0) return this.arm();
       reason = 'delay';
@@ -168,7 +178,12 @@ class HedgeCall<T> {
     const attempt = new Attempt(this.destination, this, ++this.started);
     if (attempt.index > 1) this.core.noteHedge(attempt.index, reason);
     this.live.add(attempt);
-    this.source.subscribe(attempt);
+    this.subscribing = true;
+    try {
+      this.source.subscribe(attempt);
+    } finally {
+      this.subscribing = false;
+    }
   }
 
   private arm(): void {
@@ -198,7 +213,9 @@ class HedgeCall<T> {
     if (this.started <= this.core.maxHedges) {
       // The failed attempt is torn down before the next one starts, as RxJS `retry` does.
       attempt.unsubscribe();
-      return this.launch('error');
+      if (this.subscribing) this.relaunch = true;
+      else this.launch('error');
+      return;
     }
     if (this.live.size > 0) return;
     this.disarm();
