@@ -5,10 +5,11 @@
  * unsubscription), with `tap` and `finalize` probes on both sides of the operator. Both sides must
  * write the same log of notifications and teardowns, frame by frame.
  *
- * Where a policy differs on purpose, its case names the difference and the decision in
- * docs/decisions.md, and maps our log onto RxJS's vocabulary; nothing else is translated.
+ * Where a policy differs on purpose, its case names the difference and its number in the section
+ * "Notification order and RxJS parity" of docs/decisions.md, and maps our log onto RxJS's
+ * vocabulary; nothing else is translated.
  */
-import { catchError, concat, EMPTY, identity, map, NEVER, Observable, of, retry, take, tap, throwError, timeout, TimeoutError, finalize } from 'rxjs';
+import { asyncScheduler, catchError, concat, EMPTY, identity, map, NEVER, Observable, of, retry, take, tap, throwError, timeout, TimeoutError, finalize } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   adaptiveConcurrency, adaptiveRateLimit, adaptiveThrottle, bulkhead, cache, circuitBreaker, constant, fallback, fallbackLadder, fixedWindow,
@@ -149,7 +150,7 @@ const cases: Case[] = [
 
 describe('every policy against the nearest RxJS operator', () => {
   for (const c of cases) {
-    const label = c.difference === undefined ? c.policy : `${c.policy} [decision ${c.difference.decision}: ${c.difference.what}]`;
+    const label = c.difference === undefined ? c.policy : `${c.policy} [docs/decisions.md, RxJS parity ${c.difference.decision}: ${c.difference.what}]`;
     describe(label, () => {
       it.each(scenarios.map((s) => [s.name, s] as const))('%s: same notifications and teardowns, in the same order', (_, scenario) => {
         const ours = trace(c.ours, scenario).map(c.difference?.translate ?? ((l) => l));
@@ -164,5 +165,23 @@ describe('every policy against the nearest RxJS operator', () => {
       '0 out subscribe', '0 source subscribe', '1 source next a', '1 out next a', '1 next a',
       '3 source error error', '3 out error error', '3 error error', '3 source tap-finalize', '3 source finalize', '3 out tap-finalize', '3 out finalize',
     ]);
+  });
+
+  it('RxJS parity 6 (named difference): a value scheduled after the deadline was set, arriving exactly at it, is in time', () => {
+    // A value at 3 moves an each: 5 deadline to 8; another, scheduled at 4, arrives at 8.
+    const scenario: Scenario = {
+      name: 'tie at a re-armed deadline',
+      source: () =>
+        new Observable<string>((subscriber) => {
+          subscriber.add(asyncScheduler.schedule(() => subscriber.next('a'), 3));
+          subscriber.add(asyncScheduler.schedule(() => subscriber.add(asyncScheduler.schedule(() => subscriber.next('b'), 4)), 4));
+        }),
+      unsubscribeAt: 20,
+    };
+    const ours = trace(() => timeLimit({ each: 5 }), scenario);
+    const theirs = trace(() => timeout({ each: 5 }), scenario);
+    const downstream = (log: string[]) => log.filter((l) => /^\d+ (next|error) /.test(l));
+    expect(downstream(ours)).toEqual(['3 next a', '8 next b', '13 error TIME_LIMIT']);
+    expect(downstream(theirs)).toEqual(['3 next a', '8 error TimeoutError']);
   });
 });
