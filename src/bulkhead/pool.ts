@@ -322,7 +322,7 @@ class SlotCall<T> extends CallSubscriber<T> {
 
   /** On cancellation the slot is released before upstream is torn down: hand it over only after. */
   override unsubscribe(): void {
-    if (this.closed) return;
+    if (this.closed) return super.unsubscribe();
     const pool = this.pool;
     pool.hold();
     try {

@@ -59,12 +59,16 @@ export class Flight<T> extends Subscriber<T> {
     this.unsubscribe();
   }
 
+  /**
+   * The last subscriber to leave tears the upstream call down: before the end (a cancellation),
+   * or after it, from its own teardown, so that upstream finalizers run before downstream ones,
+   * as in a chain of RxJS operators.
+   */
   private leave(subscriber: Subscriber<T>): void {
     this.joined.delete(subscriber);
-    if (this.joined.size === 0 && !this.ended) {
-      this.end(this.values.length > 0 ? 'complete' : 'cancel');
-      this.unsubscribe();
-    }
+    if (this.joined.size > 0) return;
+    if (!this.ended) this.end(this.values.length > 0 ? 'complete' : 'cancel');
+    this.unsubscribe();
   }
 
   private end(end: FlightEnd): void {

@@ -7,7 +7,7 @@
  * observed, one subscription to `health$` is held; when the last observer leaves it is released.
  * The override lives on the object and applies whether or not anyone observes.
  */
-import { distinctUntilChanged, from, map, Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
+import { distinctUntilChanged, from, map, Observable, Subscriber, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { configuredName } from '../internal/names.js';
@@ -184,7 +184,11 @@ function degradableOperator<F>(degraded$: Observable<boolean>, fallback: Observa
           subscriber.error(error);
           return;
         }
-        inner = chosen.subscribe({ next: (v) => subscriber.next(v), error: (e: unknown) => subscriber.error(e), complete: () => subscriber.complete() });
+        // A Subscriber chained to the downstream one is part of its teardown from the start, so an
+        // end (even a synchronous one) reaches downstream first and tears the source down after.
+        const relay = new Subscriber<T | F>(subscriber);
+        inner = relay;
+        chosen.subscribe(relay);
       },
       error: (e: unknown) => subscriber.error(e),
     }));

@@ -108,9 +108,17 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
     }
   }
 
-  /** A cancellation tears the source down first, then settles: a slot is never handed on early. */
+  /**
+   * A cancellation tears the source down first, then settles: a slot is never handed on early.
+   * After an error or a completion, the downstream's own teardown (which runs once it has taken
+   * the notification) reaches here first and tears the source down before its other finalizers,
+   * upstream first, as in a chain of RxJS operators.
+   */
   unsubscribe(): void {
-    if (this.closed) return;
+    if (this.closed) {
+      this.release();
+      return;
+    }
     this.closed = true;
     const flags = this.flags;
     let thrown: { error: unknown } | undefined;

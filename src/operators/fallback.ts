@@ -5,7 +5,7 @@
  * (shared by every pipeline the fallback is piped into); each subscription holds nothing of its
  * own beyond RxJS `catchError`'s.
  */
-import { catchError, from, Observable, throwError, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { catchError, from, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { configuredName } from '../internal/names.js';
@@ -118,11 +118,15 @@ class FallbackCore<A> {
     return source.pipe(catchError((error: unknown) => this.handle(error))) as Observable<T>;
   }
 
-  /** Throws from `when` or the alternative's factory become the stream's error. */
+  /**
+   * Throws from `when` or the alternative's factory become the stream's error. An error `when`
+   * refuses is rethrown from the selector, so that it reaches downstream before the source's
+   * teardown, as it would with no operator at all (returning `throwError` would tear down first).
+   */
   private handle(error: unknown): ObservableInput<A> {
     if (this.when !== undefined && !this.when(error)) {
       this.passed++;
-      return throwError(() => error);
+      throw error;
     }
     this.fallbacks++;
     if (this.bus.observed) this.bus.emit({ type: 'fallback', policy: this.name, at: this.scheduler.now(), error });

@@ -7,7 +7,7 @@
  * `cache` policy it is given (shared with anything else using that cache). Each subscription is
  * one call with its own key.
  */
-import { catchError, defer, from, map, Observable, throwError, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
+import { catchError, defer, from, map, Observable, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
 import { fallbackWarnings, tag, type TagSource, type Tagged } from '../fallback/tagged.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
@@ -187,10 +187,11 @@ class LadderCore<V> {
     return new Observable<Tagged<W>>((subscriber) => replayTagged(values, source, () => fallbackWarnings(source, error, age), subscriber));
   }
 
-  private pass(key: string, error: unknown): Observable<never> {
+  /** Rethrown from the selector, so the error reaches downstream before the primary's teardown. */
+  private pass(key: string, error: unknown): never {
     this.unhandled++;
     if (this.bus.observed) this.bus.emit({ type: 'unhandled', policy: this.name, at: this.scheduler.now(), key, error });
-    return throwError(() => error);
+    throw error;
   }
 
   stats(): FallbackLadderStats {

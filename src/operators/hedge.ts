@@ -143,9 +143,9 @@ class HedgeCall<T> {
   private started = 0;
   winner: Attempt<T> | undefined = undefined;
   private timer: Subscription | undefined = undefined;
-  /** Inside `launch`; `again` is the next attempt asked for meanwhile. */
-  private launching = false;
-  private again: 'delay' | 'error' | undefined = undefined;
+  /** Set while an attempt subscribes; an attempt failing then asks for a `relaunch` instead of recursing. */
+  private subscribing = false;
+  private relaunch = false;
 
   constructor(
     private readonly core: HedgeCore,
@@ -162,23 +162,19 @@ class HedgeCall<T> {
    * is queued and served by this loop, so the stack stays flat whatever `maxHedges` is.
    */
   launch(reason: 'delay' | 'error'): void {
-    if (this.launching) {
-      this.again = reason;
-      return;
-    }
-    this.launching = true;
-    try {
-      for (;;) {
-        this.disarm();
-        this.again = undefined;
-        this.start(reason);
-        if (this.winner !== undefined || this.destination.closed || this.started > this.core.maxHedges) return;
-        if (this.again !== undefined) reason = this.again;
-        else if (this.core.delay > 0) return this.arm();
-        else reason = 'delay';
+    this.disarm();
+    for (;;) {
+      this.start(reason);
+      if (this.relaunch) {
+        // The attempt failed while subscribing: the next one starts once that subscribe returned.
+        this.relaunch = false;
+        if (this.destination.closed) return;
+        reason = 'error';
+        continue;
       }
-    } finally {
-      this.launching = false;
+      if (this.winner !== undefined || this.destination.closed || this.started > this.core.maxHedges) return;
+      if (this.core.delay > 0) return this.arm();
+      reason = 'delay';
     }
   }
 
@@ -186,7 +182,12 @@ class HedgeCall<T> {
     const attempt = new Attempt(this.destination, this, ++this.started);
     if (attempt.index > 1) this.core.noteHedge(attempt.index, reason);
     this.live.add(attempt);
-    this.source.subscribe(attempt);
+    this.subscribing = true;
+    try {
+      this.source.subscribe(attempt);
+    } finally {
+      this.subscribing = false;
+    }
   }
 
   private arm(): void {
@@ -210,10 +211,16 @@ class HedgeCall<T> {
     this.core.noteWin(attempt.index, this.started);
   }
 
-  /** An attempt failed before any attempt produced a value. */
+  /** An attempt failed before any attempt produced a value; the last one's error goes downstream before its teardown. */
   fail(attempt: Attempt<T>, error: unknown): void {
     this.live.delete(attempt);
-    if (this.started <= this.core.maxHedges) return this.launch('error');
+    if (this.started <= this.core.maxHedges) {
+      // The failed attempt is torn down before the next one starts, as RxJS `retry` does.
+      attempt.unsubscribe();
+      if (this.subscribing) this.relaunch = true;
+      else this.launch('error');
+      return;
+    }
     if (this.live.size > 0) return;
     this.disarm();
     this.core.noteFailure(this.started, error);
@@ -240,8 +247,11 @@ class Attempt<T> extends Subscriber<T> {
       super._error(error);
       return;
     }
-    this.unsubscribe();
-    this.call.fail(this, error);
+    try {
+      this.call.fail(this, error);
+    } finally {
+      this.unsubscribe();
+    }
   }
 
   protected override _complete(): void {

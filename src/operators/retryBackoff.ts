@@ -223,9 +223,16 @@ class Attempt<T> extends Subscriber<T> {
     this.downstream.next(value);
   }
 
+  /**
+   * A retry tears the failed attempt down before the next one starts; giving up delivers the
+   * error first and tears the attempt down after, as RxJS `retry` does.
+   */
   protected override _error(error: unknown): void {
-    this.unsubscribe();
-    this.failed(error);
+    try {
+      this.failed(error);
+    } finally {
+      this.unsubscribe();
+    }
   }
 
   protected override _complete(): void {
@@ -257,6 +264,7 @@ class Attempt<T> extends Subscriber<T> {
     }
     if (core.bus.observed) core.bus.emit({ type: 'retry', policy: core.name, at: core.scheduler.now(), attempt, delay: wait, error });
     const next = new Attempt(this.downstream, core, this.source, attempt + 1, delay, this.startedAt, this.begunAt);
+    this.unsubscribe();
     if (wait === 0) {
       if (this.subscribing) this.follower = next;
       else run(next);

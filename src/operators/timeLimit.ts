@@ -100,7 +100,7 @@ export function timeLimit(config: TimeLimitConfig): TimeLimit {
   const c = check.object('', config, KEYS);
   const name = policyName('time-limit', check.name('name', c.name));
   const named = checker(name);
-  const limit = (field: TimeLimitKind) => (c[field] === undefined ? undefined : named.duration(field, c[field], 0));
+  const limit = (field: TimeLimitKind) => (c[field] === undefined ? undefined : named.duration(field, c[field], 0, true));
   const duration = limit('duration');
   const first = limit('first');
   const each = limit('each');
@@ -219,7 +219,23 @@ class LimitCore {
     this.timer = scheduleOnce(this.scheduler, at - now, () => this.wake());
   }
 
+  /**
+   * The earliest deadline has come: time the due calls out in a second action, scheduled now with
+   * no delay, so that every notification the scheduler already holds for this instant runs first
+   * and is in time, whatever the order in which it and the deadline were scheduled.
+   */
   private wake(): void {
+    this.timer = undefined;
+    const next = this.earliest();
+    if (next === undefined) return;
+    const now = this.scheduler.now();
+    // A real clock may wake early, and calls may have moved meanwhile: wait for the next head.
+    if (next.at > now) return this.arm(next.at, now);
+    this.timerAt = next.at;
+    this.timer = scheduleOnce(this.scheduler, 0, () => this.expireDue());
+  }
+
+  private expireDue(): void {
     this.timer = undefined;
     this.waking = true;
     try {
@@ -228,8 +244,7 @@ class LimitCore {
       }
     } finally {
       this.waking = false;
-      // A real clock may wake early, and calls may have joined or moved meanwhile: wait for the
-      // next head. In `finally`, so that a throwing subscriber cannot strand the calls behind it.
+      // In `finally`, so that a throwing subscriber cannot strand the calls behind it.
       const next = this.earliest();
       if (next !== undefined) this.arm(next.at, this.scheduler.now());
     }
@@ -285,7 +300,7 @@ class LimitCall<T> extends Subscriber<T> implements Node {
     const now = core.scheduler.now();
     if (core.duration !== undefined) core.place(this, core.durations, this.startedAt + core.duration, now);
     if (this.seen) {
-      if (core.each !== undefined) core.place((this.gap = new GapSlot(this, 'each')), core.gaps, this.lastAt + core.each, now);
+      if (core.each) core.place((this.gap = new GapSlot(this, 'each')), core.gaps, this.lastAt + core.each, now);
     } else if (core.first !== undefined) {
       core.place((this.gap = new GapSlot(this, 'first')), core.firsts, this.startedAt + core.first, now);
     } else if (core.each !== undefined) {
@@ -295,31 +310,45 @@ class LimitCall<T> extends Subscriber<T> implements Node {
 
   protected override _next(value: T): void {
     const core = this.core;
-    if (core.each !== undefined) {
-      const now = (this.lastAt = core.scheduler.now());
-      if (this.queued) {
+    if (this.queued) {
+      const now = core.scheduler.now();
+      if (this.overdue(now)) return;
+      if (core.each) {
+        this.lastAt = now;
         const gap = (this.gap ??= new GapSlot(this, 'each'));
         gap.kind = 'each';
         core.place(gap, core.gaps, now + core.each, now);
+      } else if (!this.seen && this.gap?.list !== undefined) {
+        core.leave(this.gap);
       }
-    } else if (!this.seen && this.gap?.list !== undefined) {
-      core.leave(this.gap);
+    } else if (core.each) {
+      this.lastAt = core.scheduler.now();
     }
     this.seen = true;
     this.downstream.next(value);
   }
 
+  /** The source's error goes downstream first, then the source is torn down (as RxJS operators do). */
   protected override _error(error: unknown): void {
-    this.unsubscribe();
+    if (this.queued && this.overdue(this.core.scheduler.now())) return;
+    this.release();
     this.core.ended(this.startedAt);
-    this.downstream.error(error);
+    try {
+      this.downstream.error(error);
+    } finally {
+      this.unsubscribe();
+    }
   }
 
   protected override _complete(): void {
+    if (this.queued && this.overdue(this.core.scheduler.now())) return;
     this.release();
     this.core.ended(this.startedAt);
-    this.downstream.complete();
-    this.unsubscribe();
+    try {
+      this.downstream.complete();
+    } finally {
+      this.unsubscribe();
+    }
   }
 
   override unsubscribe(): void {
@@ -335,6 +364,22 @@ class LimitCall<T> extends Subscriber<T> implements Node {
     const now = core.scheduler.now();
     if (core.bus.observed) core.bus.emit({ type: 'timeout', policy: core.name, at: now, limit: kind, after, elapsed: now - this.startedAt });
     this.downstream.error(new TimeLimitError(core.name, kind, after));
+  }
+
+  /**
+   * A deadline is met by a notification that arrives at or before it. One that arrives after a
+   * deadline the scheduler has not fired yet (a late real clock) times the call out instead.
+   */
+  private overdue(now: number): boolean {
+    const gap = this.gap;
+    const gapDue = gap !== undefined && gap.list !== undefined && gap.at < now;
+    if (this.list !== undefined && this.at < now && (!gapDue || this.at <= gap.at)) {
+      this.expire('duration', this.core.duration!);
+      return true;
+    }
+    if (!gapDue) return false;
+    this.expire(gap.kind, gap.kind === 'first' ? this.core.first! : this.core.each!);
+    return true;
   }
 
   /** Leaves every deadline list. */

@@ -1,4 +1,4 @@
-import { defer, mergeMap, NEVER, Observable, of, take, VirtualTimeScheduler, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, concat, defer, finalize, mergeMap, NEVER, Observable, of, take, VirtualTimeScheduler, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, constant, RetriesExhaustedError, retryBackoff, TimeLimitError, timeLimit, type TimeLimitConfig, type TimeLimitEvent } from 'rx-resilience';
 import { testScheduler } from 'rx-resilience/testing';
@@ -217,6 +217,43 @@ describe('timeLimit', () => {
     });
   });
 
+  it('delivers an error that passes through before the source is torn down', () => {
+    const log: string[] = [];
+    testScheduler().run(({ cold }) => {
+      cold('-#').pipe(finalize(() => log.push('finalize')), timeLimit({ duration: 1000 })).subscribe({ error: () => log.push('error') });
+    });
+    expect(log).toEqual(['error', 'finalize']);
+  });
+
+  it('lets a value arriving exactly at a re-armed each deadline through, even scheduled after the deadline was set', () => {
+    const log: string[] = [];
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      // A value at 3 moves the each: 5 deadline to 8; another, scheduled at 4, arrives at 8.
+      const source = new Observable<string>((subscriber) => {
+        subscriber.add(asyncScheduler.schedule(() => subscriber.next('a'), 3));
+        subscriber.add(asyncScheduler.schedule(() => subscriber.add(asyncScheduler.schedule(() => subscriber.next('b'), 4)), 4));
+      });
+      source.pipe(timeLimit({ each: 5 })).subscribe({ next: (v) => log.push(`${scheduler.now()} ${v}`), error: (e: TimeLimitError) => log.push(`${scheduler.now()} ${e.limit}`) });
+    });
+    expect(log).toEqual(['3 a', '8 b', '13 each']);
+  });
+
+  it('accepts limits of 0 with the meaning of RxJS timeout(0): the first value must come at the subscribe instant', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(of('a', 'b').pipe(timeLimit({ each: 0 }))).toBe('(ab|)');
+      expectObservable(of('a', 'b').pipe(timeLimit({ first: 0 }))).toBe('(ab|)');
+      expectObservable(of('a', 'b').pipe(timeLimit({ duration: 0 }))).toBe('(ab|)');
+      expectObservable(cold('-a|').pipe(timeLimit({ name: 'z', each: 0 }))).toBe('#', undefined, new TimeLimitError('z', 'each', 0));
+      expectObservable(cold('-a|').pipe(timeLimit({ name: 'z', first: 0 }))).toBe('#', undefined, new TimeLimitError('z', 'first', 0));
+      expectObservable(cold('-a|').pipe(timeLimit({ name: 'z', duration: 0 }))).toBe('#', undefined, new TimeLimitError('z', 'duration', 0));
+      // A value already scheduled for the subscribe instant is in time (the tie rule), as with RxJS.
+      expectObservable(cold('a|').pipe(timeLimit({ each: 0 }))).toBe('a|');
+      // each: 0 limits only the first value, as in RxJS: the gaps after a synchronous first value are free.
+      expectObservable(concat(of('a'), cold('---b|')).pipe(timeLimit({ each: 0 }))).toBe('a--b|');
+    });
+  });
+
   it('uses a generated name when none is given', () => {
     expect(timeLimit({ duration: 1 }).name).toMatch(/^time-limit-\d+$/);
     expect(timeLimit({ duration: 1, name: 'db' }).name).toBe('db');
@@ -229,11 +266,10 @@ describe('timeLimit config validation', () => {
     ['config', 2000],
     ['duration', {}],
     ['duration', { name: 'only-a-name' }],
-    ['duration', { duration: 0 }],
     ['duration', { duration: -1 }],
     ['duration', { duration: Number.NaN }],
     ['duration', { duration: Number.POSITIVE_INFINITY }],
-    ['first', { first: 0 }],
+    ['first', { first: -0.5 }],
     ['each', { each: '1s' }],
     ['timeout', { timeout: 5 }],
     ['name', { duration: 1, name: 3 }],
