@@ -99,8 +99,8 @@ export type {
   ResilienceRegistry,
   ResilienceRegistryConfig,
 } from './registry/resilienceRegistry.js';
-export { policyKind } from './registry/kind.js';
-export type { PolicyKind, RegistryKind } from './registry/kind.js';
+export { policyKind, resilienceKind } from './registry/kind.js';
+export type { PolicyKind, RegistryKind, ResilienceKind } from './registry/kind.js';
 export { fromConfig } from './registry/fromConfig.js';
 export type { ConfigInput, ConfigRegistry, FromConfigOptions, RateLimitEntry, ResilienceConfig } from './registry/fromConfig.js';
 

@@ -11,6 +11,7 @@ import { distinctUntilChanged, from, map, Observable, type ObservableInput, type
 import { StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { policyName } from '../internal/names.js';
+import { brand } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
 import { defaultModeRules, evaluateRules, modeOf, type ModeReason, type ModeRule, type OperationModeLevel } from './modeRules.js';
 import type { SystemHealth } from './types.js';
@@ -134,7 +135,7 @@ class ModeCore {
       modes.forEach((m, i) => this.check.oneOf(`whenMode.${i}`, m, MODES, 'NORMAL'));
       return this.mode$.pipe(map((r) => modes.includes(r.mode)), distinctUntilChanged());
     };
-    return {
+    return brand<OperationMode>({
       name: this.name,
       mode$: this.mode$,
       stats: () => this.cell.value,
@@ -149,7 +150,7 @@ class ModeCore {
       },
       whenMode,
       degradable: (fallback, when = ['DEGRADED', 'EMERGENCY']) => degradableOperator(whenMode(...when), fallback),
-    };
+    }, { kind: 'operation-mode', state: ['mode$'], controls: ['stats', 'activateEmergency', 'clearOverride', 'whenMode', 'degradable'] });
   }
 
   private update(health: SystemHealth | undefined): void {

@@ -100,7 +100,7 @@ export function adaptiveRateLimit(config: AdaptiveRateLimitConfig): AdaptiveRate
   return limiterPolicy<AdaptiveRateLimiter>(core, PROTO);
 }
 
-const PROTO = policyPrototype(['state$', 'events$', 'rate$'], ['stats']);
+const PROTO = policyPrototype({ kind: 'adaptive-rate-limit', state: ['state$', 'rate$'], streams: ['events$'], controls: ['stats'] });
 
 interface Tuning {
   readonly base: number;

@@ -95,7 +95,7 @@ export function fallback<A>(alternative: ObservableInput<A> | ((error: unknown) 
   return definePolicy<Fallback<A>>(new FallbackCore(name, next, when, scheduler), PROTO);
 }
 
-const PROTO = policyPrototype(['events$'], ['stats']);
+const PROTO = policyPrototype({ kind: 'fallback', streams: ['events$'], controls: ['stats'] });
 
 class FallbackCore<A> {
   private readonly bus = new EventBus<FallbackEvent>();

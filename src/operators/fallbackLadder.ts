@@ -105,7 +105,7 @@ export function fallbackLadder<D = never, G = never>(config: FallbackLadderConfi
   return definePolicy<FallbackLadder<D | G>>(new LadderCore(name, store, rungs, scheduler), PROTO);
 }
 
-const PROTO = policyPrototype(['events$'], ['stats', 'forKey', 'wrap']);
+const PROTO = policyPrototype({ kind: 'fallback-ladder', streams: ['events$'], controls: ['stats', 'forKey', 'wrap'] });
 
 interface Rungs<V> {
   readonly default: RungValue<V> | undefined;

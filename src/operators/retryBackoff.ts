@@ -108,7 +108,7 @@ export function retryBackoff(config: RetryBackoffConfig = {}): RetryBackoff {
   return definePolicy<RetryBackoff>(core, PROTO);
 }
 
-const PROTO = policyPrototype(['events$'], []);
+const PROTO = policyPrototype({ kind: 'retry', streams: ['events$'] });
 
 class RetryCore {
   readonly bus = new EventBus<RetryBackoffEvent>();

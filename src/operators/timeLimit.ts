@@ -92,7 +92,7 @@ export function timeLimit(config: TimeLimitConfig): TimeLimit {
   return definePolicy<TimeLimit>(new LimitCore(name, duration, first, each, resolveScheduler(named.scheduler('scheduler', c.scheduler))), PROTO);
 }
 
-const PROTO = policyPrototype(['events$'], []);
+const PROTO = policyPrototype({ kind: 'time-limit', streams: ['events$'] });
 
 /** A call's place in one deadline list: the call itself for `duration`, a small slot for `first`/`each`. */
 interface Node {

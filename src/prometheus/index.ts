@@ -18,16 +18,15 @@ import type {
   RetryBudget,
   TimeLimit,
 } from '../index.js';
-import { ConfigError } from '../index.js';
+import { ConfigError, resilienceKind, type ResilienceKind } from '../index.js';
 import { bindBreaker } from './breaker.js';
 import { bindBulkhead } from './bulkhead.js';
 import { bindCache, bindHedge } from './cacheHedge.js';
 import { Families } from './families.js';
 import { bindFallback, bindFallbackLadder } from './fallback.js';
-import { bindHealthMonitor, bindOperationMode, isHealthMonitor, isOperationMode } from './health.js';
-import { policyKind, type PolicyKind } from './kinds.js';
+import { bindHealthMonitor, bindOperationMode, type WatchedHealthMonitor, type WatchedOperationMode } from './health.js';
 import { bindLimiter, bindThrottle } from './limiter.js';
-import { bindRegistry, isRegistry } from './registry.js';
+import { bindRegistry, type WatchedRegistry } from './registry.js';
 import { bindRetry, bindRetryBudget } from './retry.js';
 import { bindTimeLimit } from './timeLimit.js';
 
@@ -66,10 +65,15 @@ const KEYS = ['registry', 'prefix', 'buckets'];
 const PREFIX = /^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/;
 export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-type Binder = (target: never, families: Families) => () => void;
+/** Binds a registered policy of a watched registry: its release, or undefined when it gets no series of its own. */
+type BindRegistered = (policy: unknown, kind: string) => (() => void) | undefined;
+type Binder = (target: never, families: Families, registered: BindRegistered) => () => void;
 
-/** Binder per kind, and the group of families it writes (two watched objects may not share a group and a name). */
-const BINDERS: Readonly<Record<PolicyKind, readonly [string, Binder]>> = {
+/**
+ * Binder per kind (every kind the library's descriptors name), and the group of families it writes
+ * (two watched objects may not share a group and a name; a monitor and a registry have no name).
+ */
+const BINDERS: Readonly<Record<ResilienceKind, readonly [string | undefined, Binder]>> = {
   'circuit-breaker': ['breaker', (p: CircuitBreaker, f) => bindBreaker(p, f)],
   retry: ['retry', (p: RetryBackoff, f) => bindRetry(p, f)],
   'retry-budget': ['retry-budget', (p: RetryBudget, f) => bindRetryBudget(p, f)],
@@ -83,6 +87,9 @@ const BINDERS: Readonly<Record<PolicyKind, readonly [string, Binder]>> = {
   'adaptive-throttle': ['limiter', (p: AdaptiveThrottle, f) => bindThrottle(p, f)],
   cache: ['cache', (p: Cache, f) => bindCache(p, f)],
   hedge: ['hedge', (p: Hedge, f) => bindHedge(p, f)],
+  'health-monitor': [undefined, (m: WatchedHealthMonitor, f) => bindHealthMonitor(m, f)],
+  'operation-mode': ['operation-mode', (m: WatchedOperationMode, f) => bindOperationMode(m, f)],
+  registry: [undefined, (r: WatchedRegistry, _, registered) => bindRegistry(r, registered)],
 };
 
 /**
@@ -107,34 +114,20 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
   const watched = new Map<unknown, () => void>();
   const names = new Map<string, unknown>();
 
-  const bind = (target: unknown, known?: PolicyKind): (() => void) => {
+  const bind = (target: unknown, known?: ResilienceKind): (() => void) => {
     const existing = watched.get(target);
     if (existing !== undefined) return existing;
-    const kind = known ?? policyKind(target);
-    let group: string;
-    let binder: () => () => void;
-    if (kind !== undefined) {
-      const [g, b] = BINDERS[kind];
-      group = g;
-      binder = () => b(target as never, families);
-    } else if (isHealthMonitor(target)) {
-      group = `health-monitor`;
-      binder = () => bindHealthMonitor(target, families);
-    } else if (isRegistry(target)) {
-      group = 'registry';
-      binder = () => bindRegistry(target, bindRegistered);
-    } else if (isOperationMode(target)) {
-      group = 'operation-mode';
-      binder = () => bindOperationMode(target, families);
-    } else {
+    const kind = known ?? resilienceKind(target);
+    if (kind === undefined) {
       throw new ConfigError('prometheus', 'watch', target, 'a policy built by rx-resilience, a resilienceRegistry(), a healthMonitor(), an operationMode(), or an array of them');
     }
-    // Components and registered policies carry their own names; monitors and registries are told apart by identity only.
-    const key = group === 'health-monitor' || group === 'registry' ? undefined : `${group}\u0000${(target as { name: string }).name}`;
+    const [group, binder] = BINDERS[kind];
+    // Policies and modes carry their own names; monitors and registries are told apart by identity only.
+    const key = group === undefined ? undefined : `${group}\u0000${(target as { name: string }).name}`;
     if (key !== undefined && names.has(key)) {
       throw new ConfigError('prometheus', 'watch', target, `a policy whose name is not already watched in the same metric families (${(target as { name: string }).name})`);
     }
-    const release = binder();
+    const release = binder(target as never, families, bindRegistered);
     let done = false;
     const unwatch = () => {
       if (done) return;
@@ -149,9 +142,9 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
   };
 
   /** A registered policy: skipped when its kind has no metrics or it is already watched on its own. */
-  const bindRegistered = (policy: unknown, kind: string): (() => void) | undefined => {
+  const bindRegistered: BindRegistered = (policy, kind) => {
     if (!(kind in BINDERS) || watched.has(policy)) return undefined;
-    const known = kind as PolicyKind;
+    const known = kind as ResilienceKind;
     if (names.has(`${BINDERS[known][0]}\u0000${(policy as { name: string }).name}`)) return undefined;
     return bind(policy, known);
   };
