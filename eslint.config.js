@@ -26,6 +26,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/testing/**/*.ts'],
+    rules: {
+      // The testing kit is what a consumer could write: it uses the library's public names only.
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../index.js'], message: 'The testing kit imports only the public entry (../index.js).' }] }],
+    },
+  },
+  {
     files: ['benchmarks/**', 'examples/**', 'scripts/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -18,7 +18,7 @@ export interface MetricsExposition {
  * source throws or rejects, 405 for methods other than GET and HEAD.
  *
  * ```ts
- * import { metricsHandler } from 'rx-resilience';
+ * import { metricsHandler } from 'rx-resilience/http';
  * const serve = metricsHandler(async () => ({ contentType: registry.contentType, body: await registry.metrics() }));
  * ```
  */

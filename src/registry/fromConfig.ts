@@ -68,7 +68,8 @@ export interface ConfigRegistry extends ResilienceRegistry {
  * ```
  *
  * ```ts
- * import { fromConfig, type CircuitBreaker } from 'rx-resilience';
+ * import type { CircuitBreaker } from 'rx-resilience';
+ * import { fromConfig } from 'rx-resilience/config';
  * const registry = fromConfig('config/resilience.yaml');
  * const db = registry.get<CircuitBreaker>('database')!;
  * query$.pipe(db).subscribe(...);

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { filter, firstValueFrom, NEVER, Subject, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ConfigError, healthEndpoints, healthMonitor, metricsHandler, operationMode,
-  type HealthComponent, type HealthEndpoints, type HealthKind, type HealthReport, type HealthStatus,
+  ConfigError, healthMonitor, operationMode, type HealthComponent, type HealthKind, type HealthReport, type HealthStatus,
 } from 'rx-resilience';
+import { healthEndpoints, metricsHandler, type HealthEndpoints } from 'rx-resilience/http';
 
 const TOKEN = 's3cret-token';
 

@@ -3,7 +3,6 @@ import { NEVER, Observable, of, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
-  fromConfig,
   RateLimitedError,
   RetriesExhaustedError,
   TimeLimitError,
@@ -13,6 +12,7 @@ import {
   type RetryBackoff,
   type TimeLimit,
 } from 'rx-resilience';
+import { fromConfig } from 'rx-resilience/config';
 import { testScheduler } from 'rx-resilience/testing';
 
 const SAMPLE = fileURLToPath(new URL('../../examples/config/resilience.yaml', import.meta.url));

@@ -37,7 +37,7 @@ const NOT_POLICIES = [
   'BulkheadFullError', 'CircuitOpenError', 'ConfigError', 'QueueTimeoutError', 'RateLimitedError', 'ResilienceError',
   'RetriesExhaustedError', 'TimeLimitError', 'isLocalRejection', 'isResilienceError',
   'constant', 'decorrelatedJitter', 'exponential', 'fibonacci', 'linear', 'memoryStore',
-  'healthCheck', 'healthFromBreaker', 'healthFromBulkhead', 'policyKind', 'resilienceKind', 'fromConfig', 'healthEndpoints', 'metricsHandler',
+  'healthCheck', 'healthFromBreaker', 'healthFromBulkhead', 'policyKind', 'resilienceKind',
 ];
 
 describe('descriptors', () => {
