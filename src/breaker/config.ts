@@ -1,4 +1,4 @@
-/** @internal Validation of `circuitBreaker()`'s config, with the defaults of DESIGN.md. */
+/** @internal Validation of `circuitBreaker()`'s config, with the defaults of docs/decisions.md (decision 17). */
 import type { SchedulerLike } from 'rxjs';
 import { checker } from '../internal/validate.js';
 import { ConsecutiveStrategy } from './consecutive.js';

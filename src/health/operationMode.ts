@@ -1,5 +1,5 @@
 /**
- * Operation mode (seed 002's SystemOperationMode): NORMAL, DEGRADED or EMERGENCY, derived from a
+ * Operation mode: NORMAL, DEGRADED or EMERGENCY, derived from a
  * health stream by rules, with reasons and the components involved, and a manual override.
  *
  * State scope: factory call. `mode$` replays the current mode and emits on change (of the mode,
@@ -77,7 +77,7 @@ const MODES: readonly OperationModeLevel[] = ['NORMAL', 'DEGRADED', 'EMERGENCY']
  * import { healthMonitor, operationMode } from 'rx-resilience';
  * const mode = operationMode({ health$: monitor.health$ });
  * mode.mode$.subscribe((m) => m.mode !== 'NORMAL' && notify(`now ${m.mode}: ${m.reasons[0]?.reason}`));
- * recommendations$.pipe(mode.degradable(of(staticRecommendations))); // seed 000's feature flag
+ * recommendations$.pipe(mode.degradable(of(staticRecommendations))); // a feature flag
  * mode.activateEmergency('incident 42');
  * ```
  * @throws ConfigError when the config is invalid.

@@ -1,5 +1,5 @@
 /**
- * Adaptive rate limiter (seed 001): an exact sliding window whose limit follows the success rate
+ * Adaptive rate limiter: an exact sliding window whose limit follows the success rate
  * of the calls it admitted.
  *
  * State scope: the limit, the current judging period and the window's state live at factory-call

@@ -14,7 +14,7 @@ import { checker } from '../internal/validate.js';
 
 export interface FallbackConfig {
   readonly name?: string;
-  /** Which errors switch to the alternative. Default: every error (DESIGN decision 15). */
+  /** Which errors switch to the alternative. Default: every error (docs/decisions.md, decision 15). */
   readonly when?: (error: unknown) => boolean;
   /** Only the clock of the `at` field of events. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
