@@ -25,6 +25,7 @@ import {
 import { prometheusMetrics } from '../../src/prometheus/index.js';
 import { descriptorOf, fromOtherCopy } from '../helpers/descriptor.js';
 import { parseExposition, valueOf } from './text.js';
+import { expectConfigError } from '../helpers/configError.js';
 
 const P = 'resilience_';
 const quiet = { error: () => undefined };
@@ -200,13 +201,7 @@ describe('config', () => {
     ['registy', { registy: registry }],
     ['', null],
   ])('%s is checked: %j', (field, config) => {
-    try {
-      prometheusMetrics(config as never);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).field).toBe(field);
-    }
+    expectConfigError(() => prometheusMetrics(config as never), field);
   });
 
   it('uses the given buckets', async () => {

@@ -18,6 +18,7 @@ import {
 } from 'rx-resilience';
 import { testScheduler } from 'rx-resilience/testing';
 import { fromOtherCopy } from '../helpers/descriptor.js';
+import { expectConfigError } from '../helpers/configError.js';
 
 const boom = new Error('boom');
 const fail = (times: number, guarded: (s: Observable<never>) => Observable<unknown>) => {
@@ -77,14 +78,7 @@ describe('resilienceRegistry', () => {
       [() => resilienceRegistry({ scheduler: {} as never }), 'scheduler'],
     ];
     for (const [act, field] of cases) {
-      let error: unknown;
-      try {
-        act();
-      } catch (e) {
-        error = e;
-      }
-      expect(error, field).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).field).toBe(field);
+      expectConfigError(() => act(), field);
     }
   });
 
