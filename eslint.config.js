@@ -1,6 +1,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Time only from the scheduler (docs/decisions.md, decision 21): no wall clock, no raw timers.
+const SCHEDULER_ONLY = [
+  { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Read time from the scheduler: scheduler.now().' },
+  { selector: "CallExpression[callee.name=/^(setTimeout|setInterval)$/]", message: 'Schedule through the scheduler.' },
+  { selector: "CallExpression[callee.object.name='performance'][callee.property.name='now']", message: 'Read time from the scheduler.' },
+];
+
+// TestScheduler.run never calls a function its callback returns: an assertion returned from it cannot fail.
+const RETURNED_FROM_RUN = 'A function returned from the callback of .run(...) is never called: assert after run() instead.';
+const NO_FUNCTION_FROM_RUN = [
+  { selector: "CallExpression[callee.property.name='run'] > :function > BlockStatement > ReturnStatement > :function", message: RETURNED_FROM_RUN },
+  { selector: "CallExpression[callee.property.name='run'] > ArrowFunctionExpression > :function", message: RETURNED_FROM_RUN },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'benchmarks/node_modules/', 'benchmarks/dist/'] },
   js.configs.recommended,
@@ -8,14 +22,12 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // Time only from the scheduler (DESIGN): no wall clock, no raw timers in the library.
-      'no-restricted-syntax': [
-        'error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Read time from the scheduler: scheduler.now().' },
-        { selector: "CallExpression[callee.name=/^(setTimeout|setInterval)$/]", message: 'Schedule through the scheduler.' },
-        { selector: "CallExpression[callee.object.name='performance'][callee.property.name='now']", message: 'Read time from the scheduler.' },
-      ],
+      'no-restricted-syntax': ['error', ...SCHEDULER_ONLY],
     },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...SCHEDULER_ONLY, ...NO_FUNCTION_FROM_RUN] },
   },
   {
     files: ['src/internal/**/*.ts', 'src/breaker/**/*.ts'],
@@ -23,6 +35,13 @@ export default tseslint.config(
       // The kernel and the pure parts never reach up into operators, subpaths or the testing kit
       // (types only: an operator file owns its public types).
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/operators/*', '**/testing/*', '**/index.js'], allowTypeImports: true }] }],
+    },
+  },
+  {
+    files: ['src/testing/**/*.ts'],
+    rules: {
+      // The testing kit is what a consumer could write: it uses the library's public names only.
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!../index.js'], message: 'The testing kit imports only the public entry (../index.js).' }] }],
     },
   },
   {

@@ -8,6 +8,9 @@ export default defineConfig({
     // Tests import the public entry points, as users do, but from source.
     alias: [
       { find: /^rx-resilience\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^rx-resilience\/testing\/arbitraries$/, replacement: src('testing/arbitraries.ts') },
+      { find: /^rx-resilience\/http$/, replacement: src('http/index.ts') },
+      { find: /^rx-resilience\/config$/, replacement: src('config/index.ts') },
       { find: /^rx-resilience\/prometheus$/, replacement: src('prometheus/index.ts') },
       { find: /^rx-resilience$/, replacement: src('index.ts') },
     ],

@@ -19,9 +19,10 @@ import type { AddressInfo } from 'node:net';
 import { defer, finalize, from, interval, takeUntil, timer, type Subscription } from 'rxjs';
 import { Registry } from 'prom-client';
 import {
-  bulkhead, circuitBreaker, exponential, healthEndpoints, healthFromBreaker, healthFromBulkhead, healthMonitor,
+  bulkhead, circuitBreaker, exponential, healthFromBreaker, healthFromBulkhead, healthMonitor,
   isResilienceError, operationMode, retryBackoff, timeLimit, tokenBucket, type CircuitState,
 } from 'rx-resilience';
+import { healthEndpoints } from 'rx-resilience/http';
 import { prometheusMetrics } from 'rx-resilience/prometheus';
 
 const seconds = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 20);

@@ -149,7 +149,7 @@ export function isResilienceError(error: unknown, code?: ResilienceErrorCode): e
     (code === undefined || (error as ResilienceError).code === code);
 }
 
-/** True for our own local rejections, which an outer breaker always ignores (DESIGN decision 3). */
+/** True for our own local rejections, which an outer breaker always ignores (docs/decisions.md, decision 3). */
 export function isLocalRejection(error: unknown): error is ResilienceError {
   return isResilienceError(error) && REJECTION_CODES.has(error.code);
 }

@@ -1,6 +1,8 @@
 /**
  * rx-resilience: resilience policies as RxJS operators, their state as observable streams.
- * The public surface, by name. Nothing else under src/ is public.
+ * The public surface, by name. Nothing else under src/ is public. This entry uses no Node
+ * built-in and runs in a browser (a test bundles it); Node-only parts are the subpaths
+ * `rx-resilience/http` and `rx-resilience/config`.
  */
 
 /* Circuit breaker */
@@ -88,7 +90,7 @@ export { operationMode } from './health/operationMode.js';
 export type { ModeReason, ModeReport, ModeRule, OperationMode, OperationModeConfig, OperationModeLevel, RuleError } from './health/operationMode.js';
 export type { HealthComponent, HealthKind, HealthReport, HealthStatus, SystemHealth } from './health/types.js';
 
-/* Registry and config */
+/* Registry (a registry from a config file: rx-resilience/config; HTTP endpoints: rx-resilience/http) */
 export { resilienceRegistry } from './registry/resilienceRegistry.js';
 export type {
   CanaryOptions,
@@ -100,16 +102,8 @@ export type {
   ResilienceRegistry,
   ResilienceRegistryConfig,
 } from './registry/resilienceRegistry.js';
-export { policyKind } from './registry/kind.js';
-export type { PolicyKind, RegistryKind } from './registry/kind.js';
-export { fromConfig } from './registry/fromConfig.js';
-export type { ConfigInput, ConfigRegistry, FromConfigOptions, RateLimitEntry, ResilienceConfig } from './registry/fromConfig.js';
-
-/* HTTP endpoints */
-export { healthEndpoints } from './http/endpoints.js';
-export type { HealthEndpoints, HealthEndpointsConfig } from './http/endpoints.js';
-export { metricsHandler } from './http/metrics.js';
-export type { MetricsExposition, MetricsSource } from './http/metrics.js';
+export { policyKind, resilienceKind } from './registry/kind.js';
+export type { PolicyKind, RegistryKind, ResilienceKind } from './registry/kind.js';
 
 /* Error types */
 export {

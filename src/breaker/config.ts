@@ -1,4 +1,4 @@
-/** @internal Validation of `circuitBreaker()`'s config, with the defaults of DESIGN.md. */
+/** @internal Validation of `circuitBreaker()`'s config, with the defaults of docs/decisions.md (decision 17). */
 import type { SchedulerLike } from 'rxjs';
 import { CountLatencyWindow, LATENCY_KEYS, parseLatency, TimeLatencyWindow, type LatencyWindow } from '../internal/histogram.js';
 import { checker, type Check } from '../internal/validate.js';

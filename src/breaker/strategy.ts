@@ -1,7 +1,7 @@
 /**
  * @internal What a breaker counts. A strategy records finished calls (success or failure, slow or
  * not) and says when the closed breaker should trip; the state machine decides what that means.
- * Every strategy is cleared on each transition (DESIGN decision 7).
+ * Every strategy is cleared on each transition (docs/decisions.md, decision 7).
  */
 
 export interface WindowCounts {
@@ -21,7 +21,7 @@ export interface Strategy {
   load(saved: unknown): boolean;
 }
 
-/** The rate rule shared by the count and time windows (DESIGN decision 4). */
+/** The rate rule shared by the count and time windows (docs/decisions.md, decision 4). */
 export interface RateRule {
   readonly minimumCalls: number;
   readonly failureRateThreshold: number;

@@ -6,8 +6,8 @@
  * subscriber that joins late, relays what follows to everyone, and tells its owner how it ended
  * (before relaying the end, so a subscriber reacting to the end already finds the result stored).
  * When the last subscriber leaves before the end, the upstream call is unsubscribed: it ends as
- * `cancel` when nothing was emitted yet, else as `complete` with the values so far (DESIGN
- * decision 1: an unsubscribe after a value, as with `take(1)` or `firstValueFrom`, is a success).
+ * `cancel` when nothing was emitted yet, else as `complete` with the values so far (decision
+ * 1 in docs/decisions.md: an unsubscribe after a value, as with `take(1)` or `firstValueFrom`, is a success).
  */
 import { Subscriber } from 'rxjs';
 

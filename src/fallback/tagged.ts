@@ -1,5 +1,5 @@
 /**
- * The tagged result of `fallbackLadder` (seed 001): a value, where it came from, whether the
+ * The tagged result of `fallbackLadder`: a value, where it came from, whether the
  * service is in degraded mode, and warnings for the caller to show or log. Pure helpers.
  */
 

@@ -8,6 +8,7 @@
  */
 import { defer, merge, NEVER, Observable, ReplaySubject, scan, share, startWith, Subject, tap, type SchedulerLike } from 'rxjs';
 import { resolveScheduler } from '../internal/clock.js';
+import { brand } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
 import type { HealthComponent, HealthReport, HealthStatus, SystemHealth } from './types.js';
 
@@ -104,7 +105,8 @@ export function healthMonitor(config: HealthMonitorConfig): HealthMonitor {
     subscriber.add(health$.subscribe({ error: (e: unknown) => subscriber.error(e) }));
   });
 
-  return { health$, transitions$, components, snapshot: () => (latest ??= pendingAll()) };
+  const monitor = { health$, transitions$, components, snapshot: () => (latest ??= pendingAll()) };
+  return brand(monitor, { kind: 'health-monitor', state: ['health$'], streams: ['transitions$'], controls: ['snapshot'] });
 }
 
 function transitionOf(from: HealthStatus | undefined, report: HealthReport): HealthTransition | undefined {

@@ -1,5 +1,5 @@
 /**
- * Operation mode (seed 002's SystemOperationMode): NORMAL, DEGRADED or EMERGENCY, derived from a
+ * Operation mode: NORMAL, DEGRADED or EMERGENCY, derived from a
  * health stream by rules, with reasons and the components involved, and a manual override.
  *
  * State scope: factory call. `mode$` replays the current mode and emits on change (of the mode,
@@ -11,6 +11,7 @@ import { distinctUntilChanged, from, map, Observable, Subscriber, type Observabl
 import { StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { configuredName } from '../internal/names.js';
+import { brand } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
 import { defaultModeRules, evaluateRules, modeOf, type ModeReason, type ModeRule, type OperationModeLevel, type RuleError } from './modeRules.js';
 import type { SystemHealth } from './types.js';
@@ -78,7 +79,7 @@ const MODES: readonly OperationModeLevel[] = ['NORMAL', 'DEGRADED', 'EMERGENCY']
  * import { healthMonitor, operationMode } from 'rx-resilience';
  * const mode = operationMode({ health$: monitor.health$ });
  * mode.mode$.subscribe((m) => m.mode !== 'NORMAL' && notify(`now ${m.mode}: ${m.reasons[0]?.reason}`));
- * recommendations$.pipe(mode.degradable(of(staticRecommendations))); // seed 000's feature flag
+ * recommendations$.pipe(mode.degradable(of(staticRecommendations))); // a feature flag
  * mode.activateEmergency('incident 42');
  * ```
  * @throws ConfigError when the config is invalid.
@@ -135,7 +136,7 @@ class ModeCore {
       modes.forEach((m, i) => this.check.oneOf(`whenMode.${i}`, m, MODES, 'NORMAL'));
       return this.mode$.pipe(map((r) => modes.includes(r.mode)), distinctUntilChanged());
     };
-    return {
+    return brand<OperationMode>({
       name: this.name,
       mode$: this.mode$,
       stats: () => this.cell.value,
@@ -150,7 +151,7 @@ class ModeCore {
       },
       whenMode,
       degradable: (fallback, when = ['DEGRADED', 'EMERGENCY']) => degradableOperator(whenMode(...when), fallback),
-    };
+    }, { kind: 'operation-mode', state: ['mode$'], controls: ['stats', 'activateEmergency', 'clearOverride', 'whenMode', 'degradable'] });
   }
 
   private update(health: SystemHealth | undefined): void {

@@ -60,7 +60,7 @@ type Route = (req: IncomingMessage, res: ServerResponse) => void;
  *
  * ```ts
  * import { createServer } from 'node:http';
- * import { healthEndpoints } from 'rx-resilience';
+ * import { healthEndpoints } from 'rx-resilience/http';
  * const endpoints = healthEndpoints({ monitor, mode, token: process.env.HEALTH_TOKEN, metrics: prometheus.exposition });
  * createServer(endpoints).listen(9464);
  * // GET /health/ready → 200 { ready: true, … } or 503; GET /events → text/event-stream

@@ -19,7 +19,7 @@ export interface MetricsExposition {
  * value), 405 for methods other than GET and HEAD.
  *
  * ```ts
- * import { metricsHandler } from 'rx-resilience';
+ * import { metricsHandler } from 'rx-resilience/http';
  * const serve = metricsHandler(async () => ({ contentType: registry.contentType, body: await registry.metrics() }));
  * ```
  */

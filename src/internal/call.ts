@@ -4,7 +4,7 @@
  * `CallSubscriber` sits between the source and the downstream subscriber. It forwards values
  * (checking `isFailureResult` on each) and settles the call exactly once, before the end reaches
  * downstream, as one of:
- * - `success`: completion, or unsubscribe after at least one value (DESIGN decision 1);
+ * - `success`: completion, or unsubscribe after at least one value (docs/decisions.md, decision 1);
  * - `failure`: an error that `isFailure` accepts, or any value matched by `isFailureResult`;
  * - `ignored`: an error `isFailure` refuses, or one of our own local rejections;
  * - `cancelled`: unsubscribe before the first value.

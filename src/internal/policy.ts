@@ -1,15 +1,34 @@
 /**
- * @internal The "policy object IS an operator" shape.
+ * @internal The "policy object IS an operator" shape, and the descriptor every object the library
+ * builds carries.
  *
  * A policy keeps its shared state in a core object (factory-call scope). `definePolicy` returns a
  * generic operator function for it whose prototype exposes the core's streams and controls, so
  * `source.pipe(policy)` and `policy.state$` both work, and every pipeline the policy is piped into
  * shares one core. The prototype is built once per policy kind, so an idle policy costs one
  * function and its core.
+ *
+ * The prototype is built from a descriptor (the kind, the state streams, the other streams, the
+ * controls) and carries it under a `Symbol.for` key, so a copy of the library loaded twice (an ES
+ * module and a CommonJS copy side by side) reads the other copy's objects. The registry, its
+ * handles and the metrics exporter read what an object is from its descriptor, and nothing else.
  */
 import type { Observable } from 'rxjs';
 
 const CORE = Symbol('rx-resilience/core');
+const DESCRIPTOR: unique symbol = Symbol.for('rx-resilience/descriptor') as never;
+
+/** What an object built by the library is. */
+export interface Descriptor {
+  /** The kind, as the registry and the exporter name it. */
+  readonly kind: string;
+  /** Streams with a current value (a registry handle re-emits one after a swap only when it changed). */
+  readonly state: readonly string[];
+  /** Other streams (events, periodic metrics). */
+  readonly streams: readonly string[];
+  /** Methods, usable detached (`const { reset } = breaker`). */
+  readonly controls: readonly string[];
+}
 
 export interface PolicyCore {
   readonly name: string;
@@ -18,20 +37,35 @@ export interface PolicyCore {
 
 type Holder = { [CORE]: Record<string, unknown> };
 
+/** Stamps `descriptor` on `target` (an object, a prototype or a function); returns `target`. */
+export function brand<T extends object>(target: T, descriptor: Partial<Descriptor> & { readonly kind: string }): T {
+  const full: Descriptor = Object.freeze({ state: [], streams: [], controls: [], ...descriptor });
+  Object.defineProperty(target, DESCRIPTOR, { value: full, enumerable: false });
+  return target;
+}
+
+/** The descriptor `value` carries (its own or its prototype's), from any copy of the library. */
+export function descriptorOf(value: unknown): Descriptor | undefined {
+  if ((typeof value !== 'function' && typeof value !== 'object') || value === null) return undefined;
+  const d = (value as { [DESCRIPTOR]?: Partial<Descriptor> })[DESCRIPTOR];
+  return typeof d === 'object' && d !== null && typeof d.kind === 'string' ? (d as Descriptor) : undefined;
+}
+
 /**
- * Builds the prototype of one policy kind: `properties` are read from the core on access;
- * `methods` are the core's methods, usable detached (`const { reset } = breaker`).
+ * Builds the prototype of one policy kind from its descriptor: streams are read from the core on
+ * access; controls are the core's methods, usable detached.
  */
-export function policyPrototype(properties: readonly string[], methods: readonly string[]): object {
-  const proto = Object.create(Function.prototype) as object;
-  for (const name of properties) {
+export function policyPrototype(descriptor: Partial<Descriptor> & { readonly kind: string }): object {
+  const proto = brand(Object.create(Function.prototype) as object, descriptor);
+  const { state, streams, controls } = descriptorOf(proto)!;
+  for (const name of [...state, ...streams]) {
     Object.defineProperty(proto, name, {
       get(this: Holder) {
         return this[CORE][name];
       },
     });
   }
-  for (const name of methods) {
+  for (const name of controls) {
     Object.defineProperty(proto, name, {
       get(this: Holder) {
         const core = this[CORE];

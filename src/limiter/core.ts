@@ -31,7 +31,7 @@ export interface LimiterSetup {
   readonly params: RateParams;
 }
 
-const PROTO = policyPrototype(['state$', 'events$'], ['stats', 'forKey']);
+const PROTO = policyPrototype({ kind: 'rate-limiter', state: ['state$'], streams: ['events$'], controls: ['stats', 'forKey'] });
 
 /** The policy object of a limiter core: the operator with its streams and controls. */
 export function limiterPolicy<P = RateLimiter>(core: LimiterCore, proto: object = PROTO): P {

@@ -115,7 +115,7 @@ export function adaptiveConcurrency(config: AdaptiveConcurrencyConfig = {}): Ada
   return definePolicy<AdaptiveConcurrency>(new AdaptiveCore(pool, algorithm), PROTO);
 }
 
-const PROTO = policyPrototype(['state$', 'events$', 'limit$'], ['stats', 'withPriority']);
+const PROTO = policyPrototype({ kind: 'adaptive-concurrency', state: ['state$', 'limit$'], streams: ['events$'], controls: ['stats', 'withPriority'] });
 
 class AdaptiveCore extends SlotPool {
   private state: unknown;

@@ -1,5 +1,5 @@
 /**
- * Adaptive rate limiter (seed 001): an exact sliding window whose limit follows the success rate
+ * Adaptive rate limiter: an exact sliding window whose limit follows the success rate
  * of the calls it admitted.
  *
  * State scope: the limit, the current judging period and the window's state live at factory-call
@@ -100,7 +100,7 @@ export function adaptiveRateLimit(config: AdaptiveRateLimitConfig): AdaptiveRate
   return limiterPolicy<AdaptiveRateLimiter>(core, PROTO);
 }
 
-const PROTO = policyPrototype(['state$', 'events$', 'rate$'], ['stats']);
+const PROTO = policyPrototype({ kind: 'adaptive-rate-limit', state: ['state$', 'rate$'], streams: ['events$'], controls: ['stats'] });
 
 interface Tuning {
   readonly base: number;

@@ -92,7 +92,7 @@ export function adaptiveThrottle(config: AdaptiveThrottleConfig = {}): AdaptiveT
   return definePolicy<AdaptiveThrottle>(core, PROTO);
 }
 
-const PROTO = policyPrototype(['state$', 'events$'], ['stats']);
+const PROTO = policyPrototype({ kind: 'adaptive-throttle', state: ['state$'], streams: ['events$'], controls: ['stats'] });
 
 interface ThrottleSetup {
   readonly k: number;

@@ -83,4 +83,4 @@ export function bulkhead(config: BulkheadConfig): Bulkhead {
   return definePolicy<Bulkhead>(new SlotPool({ name, limit: maxConcurrent, judge: {}, ...queue, latency }), PROTO);
 }
 
-const PROTO = policyPrototype(['state$', 'events$'], ['stats', 'withPriority']);
+const PROTO = policyPrototype({ kind: 'bulkhead', state: ['state$'], streams: ['events$'], controls: ['stats', 'withPriority'] });

@@ -145,7 +145,7 @@ export function cacheCore(policy: unknown): CacheCore | undefined {
 }
 
 const CORES = new WeakMap<object, CacheCore>();
-const PROTO = policyPrototype(['events$', 'metrics$'], ['stats', 'forKey', 'wrap', 'peek', 'invalidate', 'clear']);
+const PROTO = policyPrototype({ kind: 'cache', streams: ['events$', 'metrics$'], controls: ['stats', 'forKey', 'wrap', 'peek', 'invalidate', 'clear'] });
 
 interface Settings {
   readonly key: string;

@@ -156,4 +156,4 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
   return definePolicy<CircuitBreaker>(new BreakerCore(parseBreakerConfig(configuredName('circuit-breaker', config), config)), PROTO);
 }
 
-const PROTO = policyPrototype(['state$', 'events$', 'metrics$'], ['stats', 'isolate', 'reset', 'disable', 'exportState']);
+const PROTO = policyPrototype({ kind: 'circuit-breaker', state: ['state$'], streams: ['events$', 'metrics$'], controls: ['stats', 'isolate', 'reset', 'disable', 'exportState'] });

@@ -14,7 +14,7 @@ import { checker } from '../internal/validate.js';
 
 export interface FallbackConfig {
   readonly name?: string;
-  /** Which errors switch to the alternative. Default: every error (DESIGN decision 15). */
+  /** Which errors switch to the alternative. Default: every error (docs/decisions.md, decision 15). */
   readonly when?: (error: unknown) => boolean;
   /** Only the clock of the `at` field of events. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
@@ -95,7 +95,7 @@ export function fallback<A>(alternative: ObservableInput<A> | ((error: unknown) 
   return definePolicy<Fallback<A>>(new FallbackCore(name, next, when, scheduler), PROTO);
 }
 
-const PROTO = policyPrototype(['events$'], ['stats']);
+const PROTO = policyPrototype({ kind: 'fallback', streams: ['events$'], controls: ['stats'] });
 
 class FallbackCore<A> {
   private readonly bus = new EventBus<FallbackEvent>();

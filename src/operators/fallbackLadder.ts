@@ -1,5 +1,5 @@
 /**
- * The fallback ladder of seed 001 as one operator: primary (behind an optional cache), then a
+ * The graded fallback ladder as one operator: primary (behind an optional cache), then a
  * fresh cached value, then a stale one within a limit, then a default, then degraded mode. Every
  * value comes tagged with where it came from, a degraded flag and warnings.
  *
@@ -31,7 +31,7 @@ export interface FallbackLadderConfig<D = never, G = never> {
   readonly default?: RungValue<D>;
   /** The degraded-mode value, tagged `'degraded'` with `degraded: true`. */
   readonly degraded?: RungValue<G>;
-  /** Which errors the ladder handles. Default: every error (DESIGN decision 15). */
+  /** Which errors the ladder handles. Default: every error (docs/decisions.md, decision 15). */
   readonly when?: (error: unknown) => boolean;
   /** Default: the cache's scheduler, else `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
@@ -105,7 +105,7 @@ export function fallbackLadder<D = never, G = never>(config: FallbackLadderConfi
   return definePolicy<FallbackLadder<D | G>>(new LadderCore(name, store, rungs, scheduler), PROTO);
 }
 
-const PROTO = policyPrototype(['events$'], ['stats', 'forKey', 'wrap']);
+const PROTO = policyPrototype({ kind: 'fallback-ladder', streams: ['events$'], controls: ['stats', 'forKey', 'wrap'] });
 
 interface Rungs<V> {
   readonly default: RungValue<V> | undefined;

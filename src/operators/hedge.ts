@@ -90,7 +90,7 @@ export function hedge(config: HedgeConfig = {}): Hedge {
   return definePolicy<Hedge>(core, PROTO);
 }
 
-const PROTO = policyPrototype(['events$'], ['stats']);
+const PROTO = policyPrototype({ kind: 'hedge', streams: ['events$'], controls: ['stats'] });
 
 class HedgeCore {
   private readonly bus = new EventBus<HedgeEvent>();

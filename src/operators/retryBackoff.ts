@@ -125,7 +125,7 @@ export function retryBackoff(config: RetryBackoffConfig = {}): RetryBackoff {
   return definePolicy<RetryBackoff>(core, PROTO);
 }
 
-const PROTO = policyPrototype(['events$'], ['stats']);
+const PROTO = policyPrototype({ kind: 'retry', streams: ['events$'], controls: ['stats'] });
 
 class RetryCore {
   readonly bus = new EventBus<RetryBackoffEvent>();

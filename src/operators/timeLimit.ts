@@ -109,7 +109,7 @@ export function timeLimit(config: TimeLimitConfig): TimeLimit {
   return definePolicy<TimeLimit>(new LimitCore(name, duration, first, each, resolveScheduler(named.scheduler('scheduler', c.scheduler)), latency), PROTO);
 }
 
-const PROTO = policyPrototype(['events$'], ['stats']);
+const PROTO = policyPrototype({ kind: 'time-limit', streams: ['events$'], controls: ['stats'] });
 
 /** A call's place in one deadline list: the call itself for `duration`, a small slot for `first`/`each`. */
 interface Node {

@@ -35,14 +35,6 @@ const STATUS_CODE: Readonly<Record<Status, number>> = { healthy: 0, degraded: 1,
 const MODES: readonly Mode[] = ['NORMAL', 'DEGRADED', 'EMERGENCY'];
 const MODE_CODE: Readonly<Record<Mode, number>> = { NORMAL: 0, DEGRADED: 1, EMERGENCY: 2 };
 
-export function isHealthMonitor(target: unknown): target is WatchedHealthMonitor {
-  return isObservable((target as Partial<WatchedHealthMonitor> | null)?.health$) && isObservable((target as Partial<WatchedHealthMonitor>).transitions$);
-}
-
-export function isOperationMode(target: unknown): target is WatchedOperationMode {
-  return isObservable((target as Partial<WatchedOperationMode> | null)?.mode$) && typeof (target as Partial<WatchedOperationMode>).name === 'string';
-}
-
 /**
  * One binding per component; the series of a component appear once it has reported. A component
  * not listed in `components` is claimed when it first reports; one whose name is held elsewhere
@@ -100,8 +92,4 @@ export function bindOperationMode(mode: WatchedOperationMode, families: Families
     if (current !== undefined) set(MODE_CODE[current]);
   });
   return () => b.release();
-}
-
-function isObservable(x: unknown): x is Observable<unknown> {
-  return typeof x === 'object' && x !== null && typeof (x as { subscribe?: unknown }).subscribe === 'function';
 }

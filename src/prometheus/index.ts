@@ -18,16 +18,15 @@ import type {
   RetryBudget,
   TimeLimit,
 } from '../index.js';
-import { ConfigError } from '../index.js';
+import { ConfigError, resilienceKind, type ResilienceKind } from '../index.js';
 import { bindBreaker } from './breaker.js';
 import { bindBulkhead } from './bulkhead.js';
 import { bindCache, bindHedge } from './cacheHedge.js';
 import { claim, Families, GROUP_FAMILIES } from './families.js';
 import { bindFallback, bindFallbackLadder } from './fallback.js';
-import { bindHealthMonitor, bindOperationMode, isHealthMonitor, isOperationMode } from './health.js';
-import { policyKind, type PolicyKind } from './kinds.js';
+import { bindHealthMonitor, bindOperationMode, type WatchedHealthMonitor, type WatchedOperationMode } from './health.js';
 import { bindLimiter, bindThrottle } from './limiter.js';
-import { bindRegistry, isRegistry } from './registry.js';
+import { bindRegistry, type WatchedRegistry } from './registry.js';
 import { bindRetry, bindRetryBudget } from './retry.js';
 import { bindTimeLimit } from './timeLimit.js';
 
@@ -66,10 +65,18 @@ const KEYS = ['registry', 'prefix', 'buckets'];
 const PREFIX = /^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/;
 export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-type Binder = (target: never, families: Families) => () => void;
+/** Binds a registered policy of a watched registry: its release, or undefined when it gets no series of its own. */
+type BindRegistered = (policy: unknown, kind: string) => (() => void) | undefined;
+type Binder = (target: never, families: Families, registered: BindRegistered) => () => void;
 
-/** Binder per kind, and the family groups it writes (two watched objects may not share a group and a name). */
-const BINDERS: Readonly<Record<PolicyKind, readonly [readonly string[], Binder]>> = {
+type PolicyBinding = readonly [readonly string[], Binder];
+
+/**
+ * Binder per policy kind (every policy kind the library's descriptors name), and the family groups
+ * it writes (two watched objects may not share a group and a name). Health monitors, operation
+ * modes and registries are bound apart: their names are claimed differently.
+ */
+const BINDERS: Readonly<Record<Exclude<ResilienceKind, 'health-monitor' | 'operation-mode' | 'registry'>, PolicyBinding>> = {
   'circuit-breaker': [['breaker'], (p: CircuitBreaker, f) => bindBreaker(p, f)],
   retry: [['retry'], (p: RetryBackoff, f) => bindRetry(p, f)],
   'retry-budget': [['retry-budget'], (p: RetryBudget, f) => bindRetryBudget(p, f)],
@@ -114,18 +121,15 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
     throw new ConfigError('prometheus', 'watch', name, `a name not watched yet in the families ${families} of this registry (${name} is, by ${result.mine ? 'this' : 'another'} exporter)`);
   };
 
-  const bind = (target: unknown, known?: PolicyKind): (() => void) => {
+  const bind = (target: unknown, known?: ResilienceKind): (() => void) => {
     const existing = watched.get(target);
     if (existing !== undefined) return existing;
-    const kind = known ?? policyKind(target);
+    const kind = known ?? resilienceKind(target);
     let release: () => void;
-    if (kind !== undefined) {
-      const [groups, binder] = BINDERS[kind];
-      const unclaim = claimOrFail(groups, (target as { name: string }).name);
-      release = bindOrUndo(() => binder(target as never, families), unclaim);
-    } else if (isHealthMonitor(target)) {
+    if (kind === 'health-monitor') {
+      const monitor = target as WatchedHealthMonitor;
       // A monitor's components are claimed up front, so a clash is refused here, not at a report.
-      const listed = Array.isArray(target.components) ? target.components.map((component) => component.name) : [];
+      const listed = Array.isArray(monitor.components) ? monitor.components.map((component) => component.name) : [];
       const unclaims: (() => void)[] = [];
       try {
         for (const name of new Set(listed)) unclaims.push(claimOrFail(['health'], name));
@@ -134,12 +138,17 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
         throw e;
       }
       const unclaim = () => unclaims.forEach((u) => u());
-      release = bindOrUndo(() => bindHealthMonitor(target, families, (name) => (listed.includes(name) ? true : claim(c, ['health'], name, exporter))), unclaim);
-    } else if (isRegistry(target)) {
-      release = bindRegistry(target, bindRegistered);
-    } else if (isOperationMode(target)) {
-      const unclaim = claimOrFail(['mode'], target.name);
-      release = bindOrUndo(() => bindOperationMode(target, families), unclaim);
+      release = bindOrUndo(() => bindHealthMonitor(monitor, families, (name) => (listed.includes(name) ? true : claim(c, ['health'], name, exporter))), unclaim);
+    } else if (kind === 'registry') {
+      release = bindRegistry(target as WatchedRegistry, bindRegistered);
+    } else if (kind === 'operation-mode') {
+      const mode = target as WatchedOperationMode;
+      const unclaim = claimOrFail(['mode'], mode.name);
+      release = bindOrUndo(() => bindOperationMode(mode, families), unclaim);
+    } else if (kind !== undefined) {
+      const [groups, binder] = BINDERS[kind];
+      const unclaim = claimOrFail(groups, (target as { name: string }).name);
+      release = bindOrUndo(() => binder(target as never, families, bindRegistered), unclaim);
     } else {
       throw new ConfigError('prometheus', 'watch', target, 'a policy built by rx-resilience, a resilienceRegistry(), a healthMonitor(), an operationMode(), or an array of them');
     }
@@ -159,10 +168,10 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
    * its families (on its own, or by another exporter), or binding it fails: a registration must
    * never throw inside the registry's stream.
    */
-  const bindRegistered = (policy: unknown, kind: string): (() => void) | undefined => {
+  const bindRegistered: BindRegistered = (policy, kind) => {
     if (!(kind in BINDERS) || watched.has(policy)) return undefined;
     try {
-      return bind(policy, kind as PolicyKind);
+      return bind(policy, kind as ResilienceKind);
     } catch {
       return undefined;
     }

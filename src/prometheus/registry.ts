@@ -14,11 +14,6 @@ export interface WatchedRegistry {
   readonly states$: Observable<unknown>;
 }
 
-export function isRegistry(target: unknown): target is WatchedRegistry {
-  const r = target as Partial<WatchedRegistry> | null;
-  return typeof r === 'object' && r !== null && typeof r.names === 'function' && typeof r.kindOf === 'function' && typeof r.get === 'function' && typeof r.states$?.subscribe === 'function';
-}
-
 /**
  * `bind(policy, kind)` keeps the metrics of one policy and returns its release, or undefined for
  * a kind without metrics (a custom operator) or a policy already watched otherwise.

@@ -101,7 +101,7 @@ function build(spec: PolicySpec, { scheduler, random }: BuildContext, previous: 
         exponential({ initial: ms(v.initial_delay)!, factor: v.backoff_factor as number, max: ms(v.max_delay)!, jitter, ...(random === undefined ? {} : { random }) }),
       );
       const maxElapsed = ms(v.max_elapsed);
-      // max_retries counts retries, maxAttempts counts the first call too.
+      // Decision 9 (docs/decisions.md): max_retries counts retries, maxAttempts counts the first call too.
       const policy = retryBackoff({ name, scheduler, maxAttempts: (v.max_retries as number) + 1, backoff, resetOnSuccess: v.reset_on_success as boolean, latency: v.latency as boolean, ...(maxElapsed === undefined ? {} : { maxElapsed }) });
       return { policy, spec };
     }

@@ -1,5 +1,5 @@
 /**
- * @internal The stuck-breaker procedure (seed 000, "Circuit Breaker Stuck Open"): reset, one canary
+ * @internal The stuck-breaker procedure (the runbook's "Circuit Breaker Stuck Open"): reset, one canary
  * call through the breaker, re-isolate unless it succeeds, and an audit record either way.
  */
 import { Observable, type SchedulerLike, take } from 'rxjs';
@@ -57,7 +57,7 @@ export function canary(
       }
     };
     breaker.reset();
-    // One call: the first value is enough (counted as a success, DESIGN decision 1).
+    // One call: the first value is enough (counted as a success, decision 1 in docs/decisions.md).
     const call = breaker(canary$)
       .pipe(take(1))
       .subscribe({ error: (error: unknown) => finish('failed', error), complete: () => finish('passed') });

@@ -1,5 +1,5 @@
 /**
- * Registry from a config file: seed 003's `config/resilience.yaml` shape, environment overrides,
+ * Registry from a config file: the `config/resilience.yaml` shape, environment overrides,
  * and hot reload from an `Observable` of configs.
  *
  * State scope: the registry it returns, plus the config currently applied (one spec and one
@@ -69,7 +69,8 @@ export interface ConfigRegistry extends ResilienceRegistry {
  * ```
  *
  * ```ts
- * import { fromConfig, type CircuitBreaker } from 'rx-resilience';
+ * import type { CircuitBreaker } from 'rx-resilience';
+ * import { fromConfig } from 'rx-resilience/config';
  * const registry = fromConfig('config/resilience.yaml');
  * const db = registry.get<CircuitBreaker>('database')!;
  * query$.pipe(db).subscribe(...);

@@ -6,12 +6,14 @@
  * handle; code that holds the handle (or piped it into a pipeline) keeps working:
  * - a call (one subscription) goes through the policy current at its subscription, and stays with
  *   it to its end;
- * - streams (`state$`, `events$`, `metrics$`, …) follow the current policy; `state$` emits after a
- *   swap only when the new policy's state differs;
+ * - the members are the ones the policy's descriptor names: streams (`state$`, `events$`,
+ *   `metrics$`, …) follow the current policy; a state stream emits after a swap only when the new
+ *   policy's state differs; an operator without a descriptor gets a handle without members;
  * - methods call the current policy; a method that returns a function of Observables (`forKey`,
  *   `withPriority`, `wrap`) returns one that re-resolves against the current policy at each subscription.
  */
-import { BehaviorSubject, distinctUntilChanged, isObservable, Observable, switchMap } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, Observable, switchMap } from 'rxjs';
+import { brand, descriptorOf } from '../internal/policy.js';
 import type { RegistryKind } from './kind.js';
 
 /** Any operator object: a policy built by a factory, or a handle. */
@@ -57,26 +59,19 @@ export function slotOf(policy: unknown): Slot | undefined {
   return typeof policy === 'function' ? handles.get(policy) : undefined;
 }
 
-/** Streams that replay a current value: after a swap they emit only a changed one. */
-const STATE_STREAMS: ReadonlySet<string> = new Set(['state$', 'limit$', 'rate$', 'enabled$']);
-
 function buildHandle(slot: Slot, model: AnyPolicy): AnyPolicy {
   const handle = (<T>(source: Observable<T>): Observable<T> =>
     new Observable<T>((subscriber) => slot.policy(source).subscribe(subscriber))) as AnyPolicy;
   Object.defineProperty(handle, 'name', { value: slot.name });
+  // The model's descriptor says which members to follow; an operator without one (`custom`) is only an operator.
+  const descriptor = descriptorOf(model);
+  if (descriptor === undefined) return handle;
+  brand(handle, slot.kind === 'custom' ? descriptor : { ...descriptor, kind: slot.kind });
   const streams = new Map<string, Observable<unknown>>();
-  for (const member of memberNames(model)) {
-    if (member === 'name' || member === 'constructor') continue;
-    const value = (model as unknown as Members)[member];
-    if (isObservable(value)) {
-      Object.defineProperty(handle, member, {
-        get: () => streams.get(member) ?? streams.set(member, slot.follow(member, STATE_STREAMS.has(member))).get(member),
-        enumerable: true,
-      });
-    } else if (typeof value === 'function') {
-      Object.defineProperty(handle, member, { value: delegate(slot, member), enumerable: true });
-    }
-  }
+  const follow = (member: string, distinct: boolean) => () => streams.get(member) ?? streams.set(member, slot.follow(member, distinct)).get(member);
+  for (const member of descriptor.state) Object.defineProperty(handle, member, { get: follow(member, true), enumerable: true });
+  for (const member of descriptor.streams) Object.defineProperty(handle, member, { get: follow(member, false), enumerable: true });
+  for (const member of descriptor.controls) Object.defineProperty(handle, member, { value: delegate(slot, member), enumerable: true });
   return handle;
 }
 
@@ -98,16 +93,6 @@ function delegate(slot: Slot, member: string): (...args: unknown[]) => unknown {
         return fn(...a).subscribe(subscriber);
       });
   };
-}
-
-/** Own and inherited member names, up to (not including) Function.prototype. */
-function memberNames(policy: object): string[] {
-  const names = new Set<string>();
-  for (let o: object | null = policy; o !== null && o !== Function.prototype && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
-    for (const key of Object.getOwnPropertyNames(o)) names.add(key);
-  }
-  for (const skip of ['length', 'prototype', 'arguments', 'caller']) names.delete(skip);
-  return [...names];
 }
 
 function shallowEqual(a: unknown, b: unknown): boolean {

@@ -11,6 +11,7 @@ import type { CircuitState } from '../breaker/machine.js';
 import type { CircuitBreaker } from '../operators/circuitBreaker.js';
 import { EventBus, StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
+import { brand } from '../internal/policy.js';
 import { policyName } from '../internal/names.js';
 import { checker } from '../internal/validate.js';
 import { canary, type CanaryOptions, type CanaryReport } from './canary.js';
@@ -249,3 +250,4 @@ class Registry implements ResilienceRegistry, RegistryInternals {
     this.bus.emit(event);
   }
 }
+brand(Registry.prototype, { kind: 'registry', state: ['states$'], streams: ['events$'], controls: ['register', 'get', 'has', 'names', 'kindOf', 'remove', 'snapshot', 'isolateAll', 'resetWithCanary'] });

@@ -1,5 +1,5 @@
 /**
- * @internal The config file's schema (seed 003's `config/resilience.yaml`): sections, fields, their
+ * @internal The config file's schema (`config/resilience.yaml`): sections, fields, their
  * types, defaults and units, and the environment overrides `RESILIENCE_<POLICY>_<NAME>_<FIELD>`.
  *
  * `parseConfig` validates a whole config (file values merged with env values, env winning) and

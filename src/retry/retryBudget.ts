@@ -19,6 +19,7 @@ import { Observable, type SchedulerLike } from 'rxjs';
 import { StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { policyName } from '../internal/names.js';
+import { brand } from '../internal/policy.js';
 import { checker, MAX_COUNT } from '../internal/validate.js';
 
 export interface RetryBudgetConfig {
@@ -176,3 +177,4 @@ class Budget implements RetryBudget {
     }
   }
 }
+brand(Budget.prototype, { kind: 'retry-budget', state: ['state$'], controls: ['deposit', 'tryWithdraw', 'stats'] });

@@ -1,9 +1,9 @@
 /**
- * fast-check arbitraries for property tests of resilience policies: breaker configs and
+ * rx-resilience/testing/arbitraries (needs fast-check): arbitraries for property tests of resilience policies: breaker configs and
  * sequences of calls with their outcomes, durations and cancellations, and clock advances.
  */
 import fc from 'fast-check';
-import type { BreakerStrategy, CircuitBreakerConfig } from '../operators/circuitBreaker.js';
+import type { BreakerStrategy, CircuitBreakerConfig } from '../index.js';
 
 /** Thresholds that small windows can hit exactly, so the `rate >= threshold` edge is exercised. */
 const THRESHOLDS = [0.2, 0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1];

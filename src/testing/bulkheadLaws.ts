@@ -4,7 +4,7 @@
  * piped *inside* the policy: `upstream.pipe(watcher.probe, pool)`.
  */
 import { Observable, type Subscription } from 'rxjs';
-import type { BulkheadState } from '../operators/bulkhead.js';
+import type { BulkheadState } from '../index.js';
 import type { LawWatcher } from './laws.js';
 
 /** What the watcher needs of a pool: both `Bulkhead` and `AdaptiveConcurrency` have it. */

@@ -1,7 +1,8 @@
 /**
  * rx-resilience/testing: what consumers need to test their own policies — marble helpers, a
- * scripted fake dependency on virtual time, fast-check arbitraries and law checkers.
- * fast-check is an optional peer dependency, needed by the arbitraries.
+ * scripted fake dependency on virtual time and law checkers. It loads without fast-check; the
+ * fast-check arbitraries are the subpath `rx-resilience/testing/arbitraries` (fast-check is an
+ * optional peer dependency, needed by that subpath only). It uses only the library's public names.
  */
 export { observableMatcher, testScheduler } from './marbles.js';
 export { scriptedService } from './scriptedService.js';
@@ -12,5 +13,3 @@ export { watchBulkheadLaws } from './bulkheadLaws.js';
 export type { WatchablePool } from './bulkheadLaws.js';
 export { watchLimiterLaws } from './limiterLaws.js';
 export type { LimiterBound, LimiterLawWatcher } from './limiterLaws.js';
-export { breakerConfigArb, breakerStrategyArb, callCommandsArb } from './arbitraries.js';
-export type { CallCommand } from './arbitraries.js';

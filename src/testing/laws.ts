@@ -4,8 +4,7 @@
  * violation as a sentence. Call `stop()` at the end and assert that `violations` is empty.
  */
 import { Observable, type Subscription } from 'rxjs';
-import { isLegalTransition } from '../breaker/machine.js';
-import type { CircuitBreaker, CircuitState } from '../operators/circuitBreaker.js';
+import type { CircuitBreaker, CircuitState } from '../index.js';
 
 export interface LawWatcher {
   /** Pipe this between the upstream and the policy: `upstream.pipe(watcher.probe, breaker)`. */
@@ -34,7 +33,7 @@ export function watchBreakerLaws(breaker: CircuitBreaker, options: { halfOpenMax
     trials = 0;
   };
   const sub: Subscription = breaker.state$.subscribe((next) => {
-    if (seen !== undefined && !isLegalTransition(seen, next)) violations.push(`illegal transition ${seen} -> ${next}`);
+    if (seen !== undefined && !isLegalBreakerTransition(seen, next)) violations.push(`illegal transition ${seen} -> ${next}`);
     seen = next;
     enter(next);
   });
@@ -58,4 +57,13 @@ export function watchBreakerLaws(breaker: CircuitBreaker, options: { halfOpenMax
   return { probe, violations, stop: () => sub.unsubscribe() };
 }
 
-export { isLegalTransition as isLegalBreakerTransition };
+/**
+ * The breaker's edges as its documentation states them (the law, written independently of the
+ * state machine it checks): closed → open → half-open → open or closed; the manual controls reach
+ * closed, isolated and disabled from any other state.
+ */
+export function isLegalBreakerTransition(from: CircuitState, to: CircuitState): boolean {
+  if (from === to) return false;
+  if (to === 'closed' || to === 'isolated' || to === 'disabled') return true;
+  return (from === 'closed' && to === 'open') || (from === 'open' && to === 'half-open') || (from === 'half-open' && to === 'open');
+}

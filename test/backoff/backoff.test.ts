@@ -1,7 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker, ConfigError, constant, decorrelatedJitter, exponential, fibonacci, isResilienceError, linear, type Backoff } from 'rx-resilience';
+import { circuitBreaker, constant, decorrelatedJitter, exponential, fibonacci, linear, type Backoff } from 'rx-resilience';
+import { expectConfigError } from '../helpers/configError.js';
 
 const seq = (backoff: Backoff, n: number): number[] => {
   const out: number[] = [];
@@ -163,16 +164,7 @@ describe('backoff config validation', () => {
   ];
 
   it.each(bad)('%s: a bad %s… throws ConfigError naming the field', (policy, build, field) => {
-    let error: unknown;
-    try {
-      build();
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(isResilienceError(error, 'CONFIG_INVALID')).toBe(true);
-    expect((error as ConfigError).field).toBe(field);
-    expect((error as ConfigError).policy).toBe(policy);
+    expect(expectConfigError(build, field).policy).toBe(policy);
   });
 });
 

@@ -1,7 +1,8 @@
 import { map, NEVER, Observable, of, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, healthCheck, TimeLimitError, type HealthReport } from 'rx-resilience';
+import { healthCheck, TimeLimitError, type HealthReport } from 'rx-resilience';
 import { testScheduler } from 'rx-resilience/testing';
+import { expectConfigError } from '../helpers/configError.js';
 
 const boom = new Error('down');
 
@@ -103,9 +104,7 @@ describe('healthCheck', () => {
       ['scheduler', { scheduler: {} }],
       ['intervall', { intervall: 5 }],
     ])('%s', (field, config) => {
-      const thrown = (() => { try { healthCheck('x', probe, config as never); } catch (e) { return e; } return undefined; })();
-      expect(thrown).toBeInstanceOf(ConfigError);
-      expect((thrown as ConfigError).field).toBe(field);
+      expectConfigError(() => healthCheck('x', probe, config as never), field);
     });
     it('name and probe', () => {
       expect(() => healthCheck('', probe)).toThrow(expect.objectContaining({ field: 'name' }));

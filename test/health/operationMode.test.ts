@@ -2,8 +2,9 @@ import { fc, test } from '@fast-check/vitest';
 import { BehaviorSubject, defer, map, NEVER, of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { P } from 'ts-pattern';
-import { ConfigError, defaultModeRules, operationMode, type HealthReport, type HealthStatus, type ModeReport, type OperationModeLevel, type SystemHealth } from 'rx-resilience';
+import { defaultModeRules, operationMode, type HealthReport, type HealthStatus, type ModeReport, type OperationModeLevel, type SystemHealth } from 'rx-resilience';
 import { testScheduler } from 'rx-resilience/testing';
+import { expectConfigError } from '../helpers/configError.js';
 
 function health(components: Record<string, [HealthStatus, boolean]>): SystemHealth {
   const reports: Record<string, HealthReport> = {};
@@ -128,10 +129,7 @@ describe('operationMode', () => {
       ['name', { health$: NEVER, name: '' }],
       ['healt', { health$: NEVER, healt: 1 }],
     ])('%s', (field, config) => {
-      let thrown: unknown;
-      try { operationMode(config as never); } catch (e) { thrown = e; }
-      expect(thrown).toBeInstanceOf(ConfigError);
-      expect((thrown as ConfigError).field).toBe(field);
+      expectConfigError(() => operationMode(config as never), field);
     });
     it('whenMode and activateEmergency arguments', () => {
       const mode = operationMode({ health$: NEVER });

@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { filter, firstValueFrom, NEVER, Subject, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ConfigError, healthEndpoints, healthMonitor, metricsHandler, operationMode,
-  type HealthComponent, type HealthEndpoints, type HealthKind, type HealthReport, type HealthStatus,
+  healthMonitor, operationMode, type HealthComponent, type HealthKind, type HealthReport, type HealthStatus,
 } from 'rx-resilience';
+import { healthEndpoints, metricsHandler, type HealthEndpoints } from 'rx-resilience/http';
+import { expectConfigError } from '../helpers/configError.js';
 
 const TOKEN = 's3cret-token';
 
@@ -241,11 +242,8 @@ describe('healthEndpoints on loopback', () => {
       ['scheduler', { monitor, scheduler: {} }],
       ['tokn', { monitor, tokn: TOKEN }],
     ])('%s', (field, config) => {
-      let thrown: unknown;
-      try { healthEndpoints(config as never); } catch (e) { thrown = e; }
-      expect(thrown).toBeInstanceOf(ConfigError);
-      expect((thrown as ConfigError).field).toBe(field);
-      if (field === 'token') expect((thrown as ConfigError).message).not.toContain('12345');
+      const thrown = expectConfigError(() => healthEndpoints(config as never), field);
+      if (field === 'token') expect(thrown.message).not.toContain('12345');
     });
   });
 });

@@ -9,9 +9,10 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { filter, firstValueFrom, Subject, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ConfigError, healthEndpoints, healthMonitor, operationMode,
-  type HealthComponent, type HealthEndpoints, type HealthReport, type HealthStatus,
+  ConfigError, healthMonitor, operationMode,
+  type HealthComponent, type HealthReport, type HealthStatus,
 } from 'rx-resilience';
+import { healthEndpoints, type HealthEndpoints } from 'rx-resilience/http';
 
 let server: Server | undefined;
 let endpoints: HealthEndpoints | undefined;

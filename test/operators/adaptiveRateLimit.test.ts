@@ -1,7 +1,8 @@
 import { concat, defer, mergeMap, NEVER, of, throwError, timer, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { adaptiveRateLimit, ConfigError, RateLimitedError, type AdaptiveRateLimitEvent } from 'rx-resilience';
+import { adaptiveRateLimit, RateLimitedError, type AdaptiveRateLimitEvent } from 'rx-resilience';
 import { testScheduler } from 'rx-resilience/testing';
+import { expectConfigError } from '../helpers/configError.js';
 
 const boom = new Error('boom');
 
@@ -98,13 +99,6 @@ describe('adaptiveRateLimit', () => {
     ['maxKeys', { base: 5, maxKeys: 10 }],
     ['isFailure', { base: 5, isFailure: true }],
   ])('refuses a bad %s', (field, config) => {
-    let error: unknown;
-    try {
-      adaptiveRateLimit(config as never);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).field).toBe(field);
+    expectConfigError(() => adaptiveRateLimit(config as never), field);
   });
 });

@@ -1,7 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { of, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { adaptiveThrottle, ConfigError, tokenBucket, RateLimitedError, type AdaptiveThrottleEvent } from 'rx-resilience';
+import { adaptiveThrottle, tokenBucket, RateLimitedError, type AdaptiveThrottleEvent } from 'rx-resilience';
+import { expectConfigError } from '../helpers/configError.js';
 
 const boom = new Error('overloaded');
 const noop = { error: () => undefined };
@@ -67,13 +68,6 @@ describe('adaptiveThrottle', () => {
     ['scheduler', { scheduler: 1 }],
     ['K', { K: 2 }],
   ])('refuses a bad %s', (field, config) => {
-    let error: unknown;
-    try {
-      adaptiveThrottle(config as never);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).field).toBe(field);
+    expectConfigError(() => adaptiveThrottle(config as never), field);
   });
 });

@@ -1,6 +1,7 @@
 import { throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker, ConfigError, isResilienceError, type CircuitBreakerConfig } from 'rx-resilience';
+import { circuitBreaker, type CircuitBreakerConfig } from 'rx-resilience';
+import { expectConfigError } from '../helpers/configError.js';
 
 const bad: [field: string, config: unknown, allowed: RegExp][] = [
   ['config', 42, /an object/],
@@ -43,16 +44,7 @@ const bad: [field: string, config: unknown, allowed: RegExp][] = [
 
 describe('circuitBreaker config validation', () => {
   it.each(bad)('refuses a bad %s', (field, config, allowed) => {
-    let thrown: unknown;
-    try {
-      circuitBreaker(config as CircuitBreakerConfig);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ConfigError);
-    expect(isResilienceError(thrown, 'CONFIG_INVALID')).toBe(true);
-    const error = thrown as ConfigError;
-    expect(error.field).toBe(field);
+    const error = expectConfigError(() => circuitBreaker(config as CircuitBreakerConfig), field);
     expect(error.allowed).toMatch(allowed);
     expect(error.message).toContain(field);
   });

@@ -8,7 +8,8 @@ import { test } from '@fast-check/vitest';
 import { defer, Observable, VirtualTimeScheduler, type Subscription } from 'rxjs';
 import { describe, expect } from 'vitest';
 import { circuitBreaker, type CircuitBreakerConfig, type CircuitState } from 'rx-resilience';
-import { breakerConfigArb, callCommandsArb, watchBreakerLaws } from 'rx-resilience/testing';
+import { watchBreakerLaws } from 'rx-resilience/testing';
+import { breakerConfigArb, callCommandsArb } from 'rx-resilience/testing/arbitraries';
 
 type Entry = { at: number; failure: boolean; slow: boolean };
 

@@ -8,7 +8,7 @@ import { fc, test } from '@fast-check/vitest';
 import { defer, Observable, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker, type CircuitBreaker, type CircuitBreakerEvent, type CircuitBreakerStats, type CircuitState } from 'rx-resilience';
-import { breakerConfigArb } from 'rx-resilience/testing';
+import { breakerConfigArb } from 'rx-resilience/testing/arbitraries';
 
 type Step =
   | { readonly type: 'call'; readonly outcome: 'success' | 'failure'; readonly duration: number }

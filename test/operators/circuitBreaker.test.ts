@@ -79,14 +79,14 @@ describe('circuitBreaker outcomes', () => {
   };
 
   it('counts an unsubscribe before any value as cancelled, after a value as success', () => {
+    const marbled = circuitBreaker({ name: 'b' });
+    const marbledEvents = collect(marbled);
     testScheduler().run(({ cold, expectObservable }) => {
-      const breaker = circuitBreaker({ name: 'b' });
-      const events = collect(breaker);
-      expectObservable(cold('---a|').pipe(breaker), '^-!').toBe('---');
-      expectObservable(cold('-a-b|').pipe(breaker, take(1))).toBe('-(a|)');
-      expectObservable(breaker.state$).toBe('a', { a: 'closed' });
-      return () => events;
+      expectObservable(cold('---a|').pipe(marbled), '^-!').toBe('---');
+      expectObservable(cold('-a-b|').pipe(marbled, take(1))).toBe('-(a|)');
+      expectObservable(marbled.state$).toBe('a', { a: 'closed' });
     });
+    expect(marbledEvents.map((e) => [e.type, e.at])).toEqual([['success', 1], ['cancelled', 2]]);
     const breaker = circuitBreaker({ name: 'c' });
     const events = collect(breaker);
     testScheduler().run(({ cold }) => {

@@ -15,6 +15,7 @@ import {
   type RetryBackoffEvent,
 } from 'rx-resilience';
 import { testScheduler } from 'rx-resilience/testing';
+import { expectConfigError } from '../helpers/configError.js';
 
 const boom = new Error('boom');
 
@@ -374,14 +375,7 @@ describe('retryBackoff config validation', () => {
   ];
 
   it.each(bad)('a bad %s throws ConfigError naming it', (field, config) => {
-    let error: unknown;
-    try {
-      retryBackoff(config as RetryBackoffConfig);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).field).toBe(field);
+    expectConfigError(() => retryBackoff(config as RetryBackoffConfig), field);
   });
 
   it('accepts every documented option', () => {

@@ -1,7 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { defer, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, constant, retryBackoff, retryBudget, type RetryBackoffEvent, type RetryBudgetConfig } from 'rx-resilience';
+import { constant, retryBackoff, retryBudget, type RetryBackoffEvent, type RetryBudgetConfig } from 'rx-resilience';
+import { expectConfigError } from '../helpers/configError.js';
 
 const boom = new Error('boom');
 
@@ -186,13 +187,6 @@ describe('retryBudget config validation', () => {
   ];
 
   it.each(bad)('a bad %s throws ConfigError naming it', (field, config) => {
-    let error: unknown;
-    try {
-      retryBudget(config as RetryBudgetConfig);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).field).toBe(field);
+    expectConfigError(() => retryBudget(config as RetryBudgetConfig), field);
   });
 });

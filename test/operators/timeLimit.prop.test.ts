@@ -5,9 +5,10 @@
  * no value or end ever lands exactly on a deadline (ties depend on scheduling order).
  */
 import { fc, test } from '@fast-check/vitest';
-import { Observable, VirtualTimeScheduler, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 import { describe, expect } from 'vitest';
 import { TimeLimitError, timeLimit, type TimeLimitKind } from 'rx-resilience';
+import { liveActions, virtualTime } from '../helpers/schedulers.js';
 
 const limitArb = fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined });
 const configArb = fc
@@ -48,29 +49,17 @@ function model(c: Config, call: Call): Outcome {
 
 describe('timeLimit against a reference model', () => {
   test.prop([configArb, fc.array(callArb, { minLength: 1, maxLength: 12 })], { numRuns: 300 })('times out exactly the calls the model does, at the same instant, with one action at most', (config, calls) => {
-    const scheduler = new VirtualTimeScheduler(undefined, Number.POSITIVE_INFINITY);
-    const live = new Set<Subscription>();
-    const policyScheduler: SchedulerLike = {
-      now: () => scheduler.now(),
-      schedule(work: (this: SchedulerAction<unknown>, state?: unknown) => void, delay?: number, state?: unknown): Subscription {
-        const action: Subscription = scheduler.schedule(function (this: SchedulerAction<unknown>, s?: unknown) {
-          live.delete(action);
-          work.call(this, s);
-        }, delay, state);
-        live.add(action);
-        action.add(() => live.delete(action));
-        return action;
-      },
-    };
+    const scheduler = virtualTime();
+    const { scheduler: policyScheduler, live } = liveActions(scheduler);
     const limit = timeLimit({ ...config, name: 'p', scheduler: policyScheduler });
     let most = 0;
     let active = 0;
-    const watch = () => (most = Math.max(most, live.size));
+    const watch = () => (most = Math.max(most, live()));
     // Checks made inside subscriber callbacks are collected: RxJS would report a throw asynchronously.
     const violations: string[] = [];
     // When the last running call ends, no action of the policy may remain.
     const ended = () => {
-      if (--active === 0 && live.size !== 0) violations.push(`${live.size} action(s) left at ${scheduler.now()}`);
+      if (--active === 0 && live() !== 0) violations.push(`${live()} action(s) left at ${scheduler.now()}`);
     };
     const results = calls.map(() => ({ values: 0, end: 'hang', at: Infinity, sourceClosedAt: Infinity, sourceClosedBeforeError: false }));
     const subs: Subscription[] = [];
@@ -125,7 +114,7 @@ describe('timeLimit against a reference model', () => {
     expect(violations).toEqual([]);
     expect(most).toBeLessThanOrEqual(1);
     for (const sub of subs) sub.unsubscribe();
-    expect(live.size).toBe(0);
+    expect(live()).toBe(0);
     expect(scheduler.actions.length).toBe(0);
   });
 });

@@ -1,7 +1,9 @@
 import { asyncScheduler, concat, defer, finalize, mergeMap, NEVER, Observable, of, take, VirtualTimeScheduler, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, constant, RetriesExhaustedError, retryBackoff, TimeLimitError, timeLimit, type TimeLimitConfig, type TimeLimitEvent } from 'rx-resilience';
+import { constant, RetriesExhaustedError, retryBackoff, TimeLimitError, timeLimit, type TimeLimitConfig, type TimeLimitEvent } from 'rx-resilience';
 import { testScheduler } from 'rx-resilience/testing';
+import { expectConfigError } from '../helpers/configError.js';
+import { liveActions } from '../helpers/schedulers.js';
 
 const boom = new Error('boom');
 
@@ -11,24 +13,6 @@ function hanging(scheduler: SchedulerLike, log: string[] = []) {
     log.push(`subscribe@${scheduler.now()}`);
     return () => log.push(`unsubscribe@${scheduler.now()}`);
   });
-}
-
-/** A scheduler over `scheduler` that counts its own actions still pending. */
-function liveActions(scheduler: VirtualTimeScheduler) {
-  const live = new Set<Subscription>();
-  const wrapper: SchedulerLike = {
-    now: () => scheduler.now(),
-    schedule(work: (this: SchedulerAction<unknown>, state?: unknown) => void, delay?: number, state?: unknown): Subscription {
-      const action: Subscription = scheduler.schedule(function (this: SchedulerAction<unknown>, s?: unknown) {
-        live.delete(action);
-        work.call(this, s);
-      }, delay, state);
-      live.add(action);
-      action.add(() => live.delete(action));
-      return action;
-    },
-  };
-  return { scheduler: wrapper, live: () => live.size };
 }
 
 describe('timeLimit', () => {
@@ -277,13 +261,6 @@ describe('timeLimit config validation', () => {
   ];
 
   it.each(bad)('a bad %s throws ConfigError naming it', (field, config) => {
-    let error: unknown;
-    try {
-      timeLimit(config as TimeLimitConfig);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).field).toBe(field);
+    expectConfigError(() => timeLimit(config as TimeLimitConfig), field);
   });
 });

@@ -3,6 +3,7 @@ import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, isResilienceError, memoryStore, RateLimitedError, tokenBucket, type RateLimiterEvent, type RateStore, type TakeResult } from 'rx-resilience';
 import { testScheduler } from 'rx-resilience/testing';
+import { expectConfigError } from '../helpers/configError.js';
 
 const boom = new Error('boom');
 
@@ -262,14 +263,7 @@ describe('tokenBucket config', () => {
     ['name', { ...ok, name: '' }],
     ['burst', { ...ok, burst: 3 }],
   ])('refuses a bad %s', (field, config) => {
-    let error: unknown;
-    try {
-      tokenBucket(config as never);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).field).toBe(field);
+    expectConfigError(() => tokenBucket(config as never), field);
   });
 
   it('accepts maxWait 0 and Infinity in wait mode, and a non-string key is refused', () => {

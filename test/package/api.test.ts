@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import * as api from 'rx-resilience';
 import * as prometheus from 'rx-resilience/prometheus';
+import * as config from 'rx-resilience/config';
+import * as http from 'rx-resilience/http';
 import * as testing from 'rx-resilience/testing';
+import * as arbitraries from 'rx-resilience/testing/arbitraries';
 
 describe('public API', () => {
   it('exports exactly these names from rx-resilience', () => {
@@ -15,17 +18,28 @@ describe('public API', () => {
       'timeLimit', 'cache', 'fallback', 'fallbackLadder', 'hedge',
       // admission
       'adaptiveConcurrency', 'adaptiveRateLimit', 'adaptiveThrottle', 'bulkhead', 'fixedWindow', 'memoryStore', 'slidingWindow', 'tokenBucket',
-      // health, modes, http, registry
-      'defaultModeRules', 'healthCheck', 'healthEndpoints', 'healthFromBreaker', 'healthFromBulkhead', 'healthMonitor', 'metricsHandler',
-      'operationMode', 'fromConfig', 'policyKind', 'resilienceRegistry',
+      // health, modes, registry
+      'defaultModeRules', 'healthCheck', 'healthFromBreaker', 'healthFromBulkhead', 'healthMonitor',
+      'operationMode', 'policyKind', 'resilienceKind', 'resilienceRegistry',
     ].sort());
   });
 
   it('exports exactly these names from rx-resilience/testing', () => {
     expect(Object.keys(testing).sort()).toEqual([
-      'breakerConfigArb', 'breakerStrategyArb', 'callCommandsArb', 'isLegalBreakerTransition', 'observableMatcher',
-      'scriptedService', 'testScheduler', 'watchBreakerLaws', 'watchBulkheadLaws', 'watchLimiterLaws',
+      'isLegalBreakerTransition', 'observableMatcher', 'scriptedService', 'testScheduler', 'watchBreakerLaws', 'watchBulkheadLaws', 'watchLimiterLaws',
     ].sort());
+  });
+
+  it('exports exactly these names from rx-resilience/testing/arbitraries', () => {
+    expect(Object.keys(arbitraries).sort()).toEqual(['breakerConfigArb', 'breakerStrategyArb', 'callCommandsArb']);
+  });
+
+  it('exports exactly these names from rx-resilience/http', () => {
+    expect(Object.keys(http).sort()).toEqual(['healthEndpoints', 'metricsHandler']);
+  });
+
+  it('exports exactly these names from rx-resilience/config', () => {
+    expect(Object.keys(config).sort()).toEqual(['fromConfig']);
   });
 
   it('exports exactly these names from rx-resilience/prometheus', () => {

@@ -72,6 +72,24 @@ describe('package exports (built dist)', () => {
     expect(loaded).toBe('false');
   });
 
+  it('reads the kind of a policy built by the CommonJS copy with the ESM policyKind (Symbol.for descriptor)', () => {
+    const out = run(['--input-type=module', '-e', `
+      import { createRequire } from 'node:module';
+      import * as esm from 'rx-resilience';
+      const cjs = createRequire(process.cwd() + '/')('rx-resilience');
+      console.log(JSON.stringify([esm.policyKind(cjs.retryBackoff()), esm.policyKind(cjs.timeLimit({ duration: 1 })), esm.resilienceKind(cjs.resilienceRegistry())]));
+    `]);
+    expect(JSON.parse(out)).toEqual(['retry', 'time-limit', 'registry']);
+  });
+
+  it('imports rx-resilience/http and rx-resilience/config from ESM and CommonJS, and the root entry loads neither', () => {
+    const esm = run(['--input-type=module', '-e', `import { healthEndpoints, metricsHandler } from 'rx-resilience/http'; import { fromConfig } from 'rx-resilience/config'; console.log([typeof healthEndpoints, typeof metricsHandler, typeof fromConfig].join())`]);
+    const cjs = run(['-e', `const { healthEndpoints, metricsHandler } = require('rx-resilience/http'); const { fromConfig } = require('rx-resilience/config'); console.log([typeof healthEndpoints, typeof metricsHandler, typeof fromConfig].join())`]);
+    expect([esm, cjs]).toEqual(['function,function,function', 'function,function,function']);
+    const loaded = run(['-e', `require('rx-resilience'); console.log(Object.keys(require.cache).filter((f) => /[\\/](http|yaml)[\\/]|fromConfig/.test(f)).length)`]);
+    expect(loaded).toBe('0');
+  });
+
   it('keeps the testing kit out of the main entry', () => {
     const out = run(['--input-type=module', '-e', `import * as api from 'rx-resilience'; console.log(JSON.stringify(Object.keys(api)))`]);
     expect(JSON.parse(out)).not.toContain('testScheduler');

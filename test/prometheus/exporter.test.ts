@@ -23,7 +23,9 @@ import {
   constant,
 } from 'rx-resilience';
 import { prometheusMetrics } from '../../src/prometheus/index.js';
+import { descriptorOf, fromOtherCopy } from '../helpers/descriptor.js';
 import { parseExposition, valueOf } from './text.js';
+import { expectConfigError } from '../helpers/configError.js';
 
 const P = 'resilience_';
 const quiet = { error: () => undefined };
@@ -182,15 +184,7 @@ describe('watch and unwatch', () => {
 
   it('refuses what it cannot watch, naming the field, and undoes a partly watched array', async () => {
     const { registry, exporter } = setup();
-    for (const bad of [{}, null, 42, of(1), () => undefined]) {
-      try {
-        exporter.watch(bad);
-        expect.unreachable();
-      } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        expect((e as ConfigError).field).toBe('watch');
-      }
-    }
+    for (const bad of [{}, null, 42, of(1), () => undefined]) expectConfigError(() => exporter.watch(bad), 'watch');
     expect(() => exporter.watch([circuitBreaker({ name: 'first' }), {}])).toThrow(ConfigError);
     expect((await scrape(registry)).filter((x) => x.labels.name === 'first')).toEqual([]);
   });
@@ -221,13 +215,7 @@ describe('config', () => {
     ['registy', { registy: registry }],
     ['', null],
   ])('%s is checked: %j', (field, config) => {
-    try {
-      prometheusMetrics(config as never);
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).field).toBe(field);
-    }
+    expectConfigError(() => prometheusMetrics(config as never), field);
   });
 
   it('uses the given buckets', async () => {
@@ -410,7 +398,7 @@ describe('health and operation mode metrics', () => {
     const health$ = new Subject<{ components: Record<string, { status: 'healthy' | 'degraded' | 'unhealthy' }> }>();
     const transitions$ = new Subject<{ component: string; to: 'healthy' | 'degraded' | 'unhealthy' }>();
     const mode$ = new Subject<{ mode: 'NORMAL' | 'DEGRADED' | 'EMERGENCY' }>();
-    const unwatch = exporter.watch([{ health$, transitions$ }, { name: 'service', mode$ }]);
+    const unwatch = exporter.watch([fromOtherCopy('health-monitor', { health$, transitions$ }), fromOtherCopy('operation-mode', { name: 'service', mode$ })]);
     expect((await scrape(registry)).filter((x) => x.name.startsWith(`${P}health`) || x.name.startsWith(`${P}operation`))).toEqual([]);
     health$.next({ components: { db: { status: 'healthy' }, cache: { status: 'degraded' } } });
     transitions$.next({ component: 'cache', to: 'degraded' });
@@ -438,7 +426,8 @@ describe('names', () => {
       breaker, retryBackoff({ name: 'n', latency: true }), retryBudget({ name: 'n' }), timeLimit({ name: 'n', duration: 1, latency: true }),
       fallback(EMPTY, { name: 'n' }), fallbackLadder({ name: 'm' }), bulkhead({ name: 'n', maxConcurrent: 1, latency: true }), adaptiveRateLimit({ name: 'n', base: 5 }),
       adaptiveThrottle({ name: 'm' }), cache({ name: 'n', ttl: 1 }), hedge({ name: 'n' }),
-      { health$: of({ components: { n: { status: 'healthy' } } }), transitions$: EMPTY }, { name: 'n', mode$: of({ mode: 'NORMAL' }) },
+      fromOtherCopy('health-monitor', { health$: of({ components: { n: { status: 'healthy' } } }), transitions$: EMPTY }),
+      fromOtherCopy('operation-mode', { name: 'n', mode$: of({ mode: 'NORMAL' }) }),
     ]);
     breaker.isolate(); // transition series appear with the first transition
     const registered = (await registry.getMetricsAsJSON()).map((m) => m.name).sort();
@@ -449,16 +438,15 @@ describe('names', () => {
 });
 
 describe('kinds from another copy of the library', () => {
-  it('recognises a policy by its shape when its prototype is not this copy\'s', async () => {
+  it('recognises a policy by the descriptor it carries when its prototype is not this copy\'s', async () => {
     const { registry, exporter } = setup();
     const copy = <P extends object>(policy: P): P => {
-      // the same members, on a prototype of its own: what a second copy of the package gives
-      const clone = Object.create({}) as Record<string, unknown>;
-      for (const key of ['name', 'events$', 'state$', 'limit$', 'rate$', 'stats', 'exportState', 'isolate', 'withPriority', 'forKey', 'peek', 'invalidate', 'tryWithdraw', 'deposit']) {
-        const value = (policy as Record<string, unknown>)[key];
-        if (value !== undefined) clone[key] = typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(policy) : value;
-      }
-      return clone as P;
+      // the same members, on a prototype of its own carrying the same descriptor: what a second copy of the package gives
+      const d = descriptorOf(policy)!;
+      const members: Record<string, unknown> = { name: (policy as { name?: string }).name };
+      for (const key of [...d.state, ...d.streams]) members[key] = (policy as Record<string, unknown>)[key];
+      for (const key of d.controls) members[key] = ((policy as Record<string, unknown>)[key] as (...a: unknown[]) => unknown).bind(policy);
+      return fromOtherCopy(d.kind, members, d) as P;
     };
     const breaker = circuitBreaker({ name: 'other' });
     exporter.watch([copy(breaker), copy(bulkhead({ name: 'other', maxConcurrent: 3 })), copy(tokenBucket({ name: 'other', capacity: 4, refill: { tokens: 1 } }))]);
@@ -477,7 +465,11 @@ describe('kinds from another copy of the library', () => {
     expect(valueOf(s, `${P}bulkhead_limit`, { name: 'ac' })).toBe(20);
     expect(valueOf(s, `${P}adaptive_rate_limit_rate`, { name: 'arl' })).toBe(3);
     expect(valueOf(s, `${P}cache_entries`, { name: 'other' })).toBe(0);
-    // retry and time limit have the same shape: only their prototype tells them apart
-    expect(() => exporter.watch(copy(retryBackoff({ name: 'r' })))).toThrow(ConfigError);
+    // retry and time limit have the same shape: their descriptors tell them apart
+    exporter.watch([copy(retryBackoff({ name: 'r' })), copy(timeLimit({ name: 't', duration: 1 }))]);
+    expect(valueOf(await scrape(registry), `${P}retry_retries_total`, { name: 'r' })).toBe(0);
+    // the same shape without a descriptor is not guessed
+    const { name, stats, events$ } = breaker;
+    expect(() => exporter.watch({ name, stats, events$, state$: breaker.state$ })).toThrow(ConfigError);
   });
 });

@@ -2,8 +2,6 @@ import { fileURLToPath } from 'node:url';
 import { NEVER, Observable, of, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
-  fromConfig,
   RateLimitedError,
   RetriesExhaustedError,
   TimeLimitError,
@@ -13,7 +11,9 @@ import {
   type RetryBackoff,
   type TimeLimit,
 } from 'rx-resilience';
+import { fromConfig } from 'rx-resilience/config';
 import { testScheduler } from 'rx-resilience/testing';
+import { expectConfigError } from '../helpers/configError.js';
 
 const SAMPLE = fileURLToPath(new URL('../../examples/config/resilience.yaml', import.meta.url));
 const boom = new Error('boom');
@@ -189,14 +189,7 @@ describe('fromConfig: validation', () => {
   ];
 
   it.each(cases)('%s → ConfigError naming the field', (_label, config, field, env) => {
-    let error: unknown;
-    try {
-      fromConfig(config as never, { env: env ?? {} });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).field).toBe(field);
+    expectConfigError(() => fromConfig(config as never, { env: env ?? {} }), field);
   });
 
   it('refuses bad options', () => {

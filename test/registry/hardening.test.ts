@@ -4,7 +4,8 @@
  */
 import { BehaviorSubject, concat, map, NEVER, Observable, of, Subject, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker, ConfigError, fromConfig, type CircuitBreaker, type RegistryEvent, type RegistryStates } from 'rx-resilience';
+import { circuitBreaker, ConfigError, type CircuitBreaker, type RegistryEvent, type RegistryStates } from 'rx-resilience';
+import { fromConfig } from 'rx-resilience/config';
 
 function refusal(run: () => unknown): ConfigError {
   let thrown: unknown;

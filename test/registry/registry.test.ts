@@ -17,6 +17,8 @@ import {
   type RegistryStates,
 } from 'rx-resilience';
 import { testScheduler } from 'rx-resilience/testing';
+import { fromOtherCopy } from '../helpers/descriptor.js';
+import { expectConfigError } from '../helpers/configError.js';
 
 const boom = new Error('boom');
 const fail = (times: number, guarded: (s: Observable<never>) => Observable<unknown>) => {
@@ -41,7 +43,7 @@ describe('resilienceRegistry', () => {
     expect(registry.get<CircuitBreaker>('db')).toBe(handle);
   });
 
-  it('detects the kind of every policy, by prototype or by the shape of its stats', () => {
+  it('reads the kind of every policy from its descriptor, never from its shape', () => {
     const registry = resilienceRegistry();
     registry.register('b', circuitBreaker());
     registry.register('r', retryBackoff());
@@ -49,15 +51,14 @@ describe('resilienceRegistry', () => {
     registry.register('h', bulkhead({ maxConcurrent: 1 }));
     registry.register('l', tokenBucket({ capacity: 1, refill: { tokens: 1 } }));
     registry.register('x', <T>(s: Observable<T>) => s);
-    // A breaker from another copy of the library: recognised by its shape.
-    const lookalike = Object.assign(<T>(s: Observable<T>) => s, {
-      events$: EMPTY, stats: () => ({ state: 'open', failureRate: 1 }), exportState: () => ({}), isolate: () => undefined,
-    });
-    registry.register('y', lookalike);
+    // A breaker from another copy of the library: recognised by its descriptor; the same shape without one is custom.
+    const members = { events$: EMPTY, stats: () => ({ state: 'open', failureRate: 1 }), exportState: () => ({}), isolate: () => undefined };
+    registry.register('y', fromOtherCopy('circuit-breaker', Object.assign(<T>(s: Observable<T>) => s, members), { streams: ['events$'] }));
+    registry.register('w', Object.assign(<T>(s: Observable<T>) => s, members));
     registry.register('z', <T>(s: Observable<T>) => s, { kind: 'hedge' });
     expect(registry.names().map((n) => [n, registry.kindOf(n)])).toEqual([
       ['b', 'circuit-breaker'], ['r', 'retry'], ['t', 'time-limit'], ['h', 'bulkhead'], ['l', 'rate-limiter'],
-      ['x', 'custom'], ['y', 'circuit-breaker'], ['z', 'hedge'],
+      ['x', 'custom'], ['y', 'circuit-breaker'], ['w', 'custom'], ['z', 'hedge'],
     ]);
     // A handle registered again keeps its kind.
     const other = resilienceRegistry();
@@ -77,14 +78,7 @@ describe('resilienceRegistry', () => {
       [() => resilienceRegistry({ scheduler: {} as never }), 'scheduler'],
     ];
     for (const [act, field] of cases) {
-      let error: unknown;
-      try {
-        act();
-      } catch (e) {
-        error = e;
-      }
-      expect(error, field).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).field).toBe(field);
+      expectConfigError(() => act(), field);
     }
   });
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import {
   BulkheadFullError,
   ConfigError,
-  fromConfig,
   RateLimitedError,
   type Bulkhead,
   type CircuitBreaker,
@@ -12,8 +11,8 @@ import {
   type RateLimiter,
   type RegistryEvent,
   type RegistryStates,
-  type ResilienceConfig,
 } from 'rx-resilience';
+import { fromConfig, type ResilienceConfig } from 'rx-resilience/config';
 
 const boom = new Error('boom');
 const failN = (n: number, guard: (s: Observable<never>) => Observable<unknown>) => {

@@ -114,27 +114,27 @@ const cases: Case[] = [
     policy: 'fallbackLadder (default rung)',
     ours: () => fallbackLadder({ default: 'z' }),
     theirs: () => (s) => s.pipe(map((v) => `${v}@primary`), catchError(() => of('z@default'))),
-    difference: { decision: 5, what: 'values are tagged with their origin (compared as value@origin)', translate: (l) => l },
+    difference: { decision: 30, what: 'values are tagged with their origin (compared as value@origin)', translate: (l) => l },
   },
-  { policy: 'fallbackLadder (no rung)', ours: () => fallbackLadder({}), theirs: () => map((v) => `${v}@primary`), difference: { decision: 5, what: 'values are tagged with their origin', translate: (l) => l } },
+  { policy: 'fallbackLadder (no rung)', ours: () => fallbackLadder({}), theirs: () => map((v) => `${v}@primary`), difference: { decision: 30, what: 'values are tagged with their origin', translate: (l) => l } },
   { policy: 'hedge (maxHedges 0)', ours: () => hedge({ maxHedges: 0 }), theirs: asIs },
   {
     policy: 'hedge (maxHedges 2, delay beyond the source)',
     ours: () => hedge({ maxHedges: 2, delay: 100 }),
     theirs: (s) => (s.errorsFirst === true ? retry(2) : identity),
-    difference: { decision: 4, what: 'an attempt that errors before any value is retried at once (retry(2)); after a value, errors pass through', translate: (l) => l },
+    difference: { decision: 29, what: 'an attempt that errors before any value is retried at once (retry(2)); after a value, errors pass through', translate: (l) => l },
   },
   {
     policy: 'retryBackoff (zero wait)',
     ours: () => retryBackoff({ maxAttempts: 3, backoff: constant(0) }),
     theirs: () => retry(2),
-    difference: { decision: 3, what: 'giving up wraps the last error in RetriesExhaustedError', translate: (l) => l.replace(/RETRIES_EXHAUSTED\((.*)\)/, '$1') },
+    difference: { decision: 28, what: 'giving up wraps the last error in RetriesExhaustedError', translate: (l) => l.replace(/RETRIES_EXHAUSTED\((.*)\)/, '$1') },
   },
   {
     policy: 'retryBackoff (constant wait)',
     ours: () => retryBackoff({ maxAttempts: 3, backoff: constant(2) }),
     theirs: () => retry({ count: 2, delay: 2 }),
-    difference: { decision: 3, what: 'giving up wraps the last error in RetriesExhaustedError', translate: (l) => l.replace(/RETRIES_EXHAUSTED\((.*)\)/, '$1') },
+    difference: { decision: 28, what: 'giving up wraps the last error in RetriesExhaustedError', translate: (l) => l.replace(/RETRIES_EXHAUSTED\((.*)\)/, '$1') },
   },
   { policy: 'retryBackoff (shouldRetry refuses)', ours: () => retryBackoff({ shouldRetry: () => false }), theirs: asIs },
   { policy: 'timeLimit (duration never reached)', ours: () => timeLimit({ duration: 100 }), theirs: asIs },
@@ -143,14 +143,14 @@ const cases: Case[] = [
       policy: `timeLimit(${JSON.stringify(limits)})`,
       ours: () => timeLimit(limits),
       theirs: () => timeout(limits),
-      difference: { decision: 2, what: 'the error is a TimeLimitError (code TIME_LIMIT), not a TimeoutError', translate: (l) => l.replace('TIME_LIMIT', 'TimeoutError') },
+      difference: { decision: 27, what: 'the error is a TimeLimitError (code TIME_LIMIT), not a TimeoutError', translate: (l) => l.replace('TIME_LIMIT', 'TimeoutError') },
     }),
   ),
 ];
 
 describe('every policy against the nearest RxJS operator', () => {
   for (const c of cases) {
-    const label = c.difference === undefined ? c.policy : `${c.policy} [docs/decisions.md, RxJS parity ${c.difference.decision}: ${c.difference.what}]`;
+    const label = c.difference === undefined ? c.policy : `${c.policy} [docs/decisions.md, decision ${c.difference.decision}: ${c.difference.what}]`;
     describe(label, () => {
       it.each(scenarios.map((s) => [s.name, s] as const))('%s: same notifications and teardowns, in the same order', (_, scenario) => {
         const ours = trace(c.ours, scenario).map(c.difference?.translate ?? ((l) => l));
@@ -167,7 +167,7 @@ describe('every policy against the nearest RxJS operator', () => {
     ]);
   });
 
-  it('RxJS parity 6 (named difference): a value scheduled after the deadline was set, arriving exactly at it, is in time', () => {
+  it('decision 31 (named difference, docs/decisions.md): a value scheduled after the deadline was set, arriving exactly at it, is in time', () => {
     // A value at 3 moves an each: 5 deadline to 8; another, scheduled at 4, arrives at 8.
     const scenario: Scenario = {
       name: 'tie at a re-armed deadline',
