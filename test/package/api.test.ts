@@ -18,6 +18,8 @@ describe('public API', () => {
       // health, modes, http, registry
       'defaultModeRules', 'healthCheck', 'healthEndpoints', 'healthFromBreaker', 'healthFromBulkhead', 'healthMonitor', 'metricsHandler',
       'operationMode', 'fromConfig', 'policyKind', 'resilienceRegistry',
+      // durable queue
+      'durableQueue', 'isQueued', 'memoryQueueStore', 'queueOnFailure',
     ].sort());
   });
 
