@@ -66,11 +66,13 @@ export class DrainSession {
       }));
     }
     if (this.core.shared) {
-      const session = this;
+      // One action rescheduling itself: the poll loop of a shared store.
+      const poll = () => this.poll();
+      const interval = this.core.pollInterval;
       this.subs.add(this.core.scheduler.schedule(function () {
-        session.poll();
-        this.schedule(undefined, session.core.pollInterval);
-      }, this.core.pollInterval));
+        poll();
+        this.schedule(undefined, interval);
+      }, interval));
     }
     this.poke();
   }
