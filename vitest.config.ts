@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^rx-resilience\/testing$/, replacement: src('testing/index.ts') },
       { find: /^rx-resilience\/prometheus$/, replacement: src('prometheus/index.ts') },
+      { find: /^rx-resilience\/file-store$/, replacement: src('file-store/index.ts') },
       { find: /^rx-resilience$/, replacement: src('index.ts') },
     ],
   },

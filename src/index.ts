@@ -139,6 +139,7 @@ export {
   ConfigError,
   isLocalRejection,
   isResilienceError,
+  QueueStoreError,
   QueueTimeoutError,
   RateLimitedError,
   ResilienceError,
