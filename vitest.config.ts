@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^rx-resilience\/testing$/, replacement: src('testing/index.ts') },
       { find: /^rx-resilience\/prometheus$/, replacement: src('prometheus/index.ts') },
+      { find: /^rx-resilience\/redis$/, replacement: src('redis/index.ts') },
       { find: /^rx-resilience$/, replacement: src('index.ts') },
     ],
   },

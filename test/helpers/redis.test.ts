@@ -11,7 +11,9 @@ describe('startRedis (test helper)', () => {
     expect(await client.ping()).toBe('PONG');
     expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'no']);
     await client.set('a', '1');
-    await server.restart();
+    let refused: unknown;
+    await server.restart(() => server!.client({ maxRetriesPerRequest: 0, retryStrategy: () => null }).ping().catch((e: unknown) => (refused = e)));
+    expect(refused).toBeInstanceOf(Error);
     expect(await client.get('a')).toBeNull();
   });
 

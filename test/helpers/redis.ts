@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions as ClientOptions } from 'ioredis';
 
 export interface RedisOptions {
   /** Keep an append-only file (kept across `restart()`). Default: no persistence at all. */
@@ -23,13 +23,16 @@ export interface RedisServer {
   readonly port: number;
   readonly url: string;
   /** A new ioredis client on this server; `stop()` disconnects every client made here. */
-  client(options?: ConstructorParameters<typeof Redis>[0] & object): Redis;
+  client(options?: ClientOptions): Redis;
   /** Freezes the server (SIGSTOP): connections stay open, nothing answers. */
   pause(): void;
   /** Thaws a paused server (SIGCONT). */
   resume(): void;
-  /** Kills the server and starts a new one on the same port (same data directory). */
-  restart(): Promise<void>;
+  /**
+   * Kills the server and starts a new one on the same port (same data directory). `whileDown`
+   * runs (and is awaited) between the two, while nothing listens on the port.
+   */
+  restart(whileDown?: () => unknown): Promise<void>;
   /** Kills the server, disconnects the clients and removes the data directory. */
   stop(): Promise<void>;
 }
@@ -55,15 +58,17 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   const server: RedisServer = {
     port,
     url: `redis://127.0.0.1:${port}`,
-    client(clientOptions = {}) {
+    client(clientOptions: ClientOptions = {}) {
       const client = new Redis({ host: '127.0.0.1', port, ...clientOptions });
+      client.on('error', () => undefined); // outages are the tests' subject: no log noise
       clients.add(client);
       return client;
     },
     pause: () => void child!.kill('SIGSTOP'),
     resume: () => void child!.kill('SIGCONT'),
-    async restart() {
+    async restart(whileDown) {
       await kill(child!);
+      await whileDown?.();
       child = await launch(options.binary ?? process.env.REDIS_SERVER ?? 'redis-server', args(port));
     },
     async stop() {
