@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^rx-resilience\/testing$/, replacement: src('testing/index.ts') },
       { find: /^rx-resilience\/prometheus$/, replacement: src('prometheus/index.ts') },
       { find: /^rx-resilience\/file-store$/, replacement: src('file-store/index.ts') },
+      { find: /^rx-resilience\/redis$/, replacement: src('redis/index.ts') },
       { find: /^rx-resilience$/, replacement: src('index.ts') },
     ],
   },
