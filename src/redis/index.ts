@@ -6,3 +6,5 @@
 export { healthFromStore } from './health.js';
 export { redisStore } from './store.js';
 export type { RedisStore, RedisStoreEvent, RedisStoreOptions, RedisStoreStats, StoreAvailability } from './store.js';
+export { redisStreamStore } from './streamStore.js';
+export type { RedisStreamStore, RedisStreamStoreOptions } from './streamStore.js';
