@@ -1,6 +1,7 @@
 /** The curated public surface: every name is deliberate. A new export updates these lists. */
 import { describe, expect, it } from 'vitest';
 import * as api from 'rx-resilience';
+import * as fileStore from 'rx-resilience/file-store';
 import * as prometheus from 'rx-resilience/prometheus';
 import * as testing from 'rx-resilience/testing';
 
@@ -28,6 +29,10 @@ describe('public API', () => {
       'breakerConfigArb', 'breakerStrategyArb', 'callCommandsArb', 'isLegalBreakerTransition', 'observableMatcher',
       'scriptedService', 'testScheduler', 'watchBreakerLaws', 'watchBulkheadLaws', 'watchLimiterLaws',
     ].sort());
+  });
+
+  it('exports exactly these names from rx-resilience/file-store', () => {
+    expect(Object.keys(fileStore)).toEqual(['fileStore']);
   });
 
   it('exports exactly these names from rx-resilience/prometheus', () => {
