@@ -237,6 +237,12 @@ export class DrainSession {
     }));
   }
 
+  /** Stops and completes the drain (the queue is closing). */
+  end(): void {
+    this.stop();
+    this.subscriber.complete();
+  }
+
   private fail(error: unknown): void {
     if (this.stopped) return;
     this.stop();

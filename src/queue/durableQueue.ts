@@ -67,7 +67,7 @@ export interface DurableQueue<T = unknown> {
   /** Hot: enqueued, delivered, failed, dead-lettered, requeued, and what the store reports. */
   readonly events$: Observable<DurableQueueEvent>;
   stats(): DurableQueueState;
-  /** Stops draining and releases the store (its lock). */
+  /** Completes the drain, if any (its handlers in flight are cancelled), and releases the store (its lock). */
   close(): Observable<void>;
 }
 
@@ -217,7 +217,7 @@ class Queue<T> implements DurableQueue<T>, QueueCore {
   }
 
   close(): Observable<void> {
-    this.session?.stop();
+    this.session?.end();
     this.session = undefined;
     return eager(this.afterOpen(() => from(this.store.close())), () => undefined);
   }

@@ -182,6 +182,16 @@ describe('durableQueue: drain', () => {
     expect(got).toEqual([['a', 1]]);
   });
 
+  it('close() completes the drain and cancels its handlers; the message stays in the store', () => {
+    const { queue, store } = setup();
+    queue.enqueue('a');
+    let completed = false;
+    queue.drain(() => NEVER).subscribe({ complete: () => (completed = true) });
+    let closed = false;
+    queue.close().subscribe({ complete: () => (closed = true) });
+    expect([completed, closed, store.size]).toEqual([true, true, 1]);
+  });
+
   it('allows one drain at a time', () => {
     const { queue } = setup();
     queue.drain(() => of(1)).subscribe();
