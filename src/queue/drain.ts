@@ -11,7 +11,7 @@
 import { defer, from, type ObservableInput, type Observable, type SchedulerLike, Subscription, type Subscriber } from 'rxjs';
 import type { Backoff } from '../backoff/types.js';
 import { scheduleOnce } from '../internal/clock.js';
-import { Lanes } from './lanes.js';
+import type { Lanes } from './lanes.js';
 import type { DeadLetter, DrainOutcome, DurableQueueEvent, Envelope, QueueStore, StoredMessage } from './types.js';
 
 type EventInput = DurableQueueEvent extends infer E ? (E extends unknown ? Omit<E, 'queue' | 'at'> : never) : never;
@@ -43,7 +43,7 @@ export class DrainSession {
   private polling = false;
   private active = 0;
   private readonly running = new Map<string, { message: StoredMessage; sub?: Subscription }>();
-  private readonly waits = new Map<string, { lane: string; sub: Subscription }>();
+  private readonly waits = new Map<string, { message: StoredMessage; sub: Subscription }>();
   private readonly subs = new Subscription();
 
   constructor(
@@ -83,6 +83,11 @@ export class DrainSession {
     this.wake();
   }
 
+  /** Messages out of the lanes waiting for their next attempt's time. */
+  get parked(): number {
+    return this.waits.size;
+  }
+
   /** Starts what can start now (re-entrant calls fold into the running loop). */
   wake(): void {
     if (this.stopped || this.paused) return;
@@ -113,9 +118,9 @@ export class DrainSession {
       lanes.putBack(message);
     }
     this.running.clear();
-    for (const { lane, sub } of this.waits.values()) {
+    for (const { message, sub } of this.waits.values()) {
       sub.unsubscribe();
-      lanes.release(lane);
+      lanes.putBack(message);
     }
     this.waits.clear();
     this.core.changed();
@@ -128,18 +133,16 @@ export class DrainSession {
       if (head === undefined) return;
       const now = scheduler.now();
       if (head.notBefore > now) {
-        const lane = Lanes.laneOf(head);
         this.waits.set(head.id, {
-          lane,
+          message: head,
           sub: scheduleOnce(scheduler, head.notBefore - now, () => {
             this.waits.delete(head.id);
-            lanes.release(lane);
+            lanes.putBack(head);
             this.wake();
           }),
         });
         continue;
       }
-      lanes.take(head);
       this.deliver(head);
     }
   }

@@ -243,7 +243,7 @@ class Queue<T> implements DurableQueue<T>, QueueCore {
   private snapshot(): DurableQueueState {
     const oldest = this.lanes.oldestEnqueuedAt;
     return {
-      pending: this.lanes.waiting,
+      pending: this.lanes.waiting + (this.session?.parked ?? 0),
       inFlight: this.inFlight,
       deadLetters: this.dead.size,
       oldestAge: oldest === undefined ? 0 : Math.max(0, this.scheduler.now() - oldest),
