@@ -4,44 +4,19 @@
  * store must find every acknowledged message exactly once and in order, and any other message at
  * most once. A handler killed mid-message gets its message again.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { firstValueFrom, lastValueFrom, of } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { durableQueue, type StoreEvent } from 'rx-resilience';
 import { fileStore } from 'rx-resilience/file-store';
-
-const child = fileURLToPath(new URL('./fixtures/queueChild.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url));
+import { runAndKill } from '../helpers/child.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Runs the child until `stop(line, count)` says so, then SIGKILLs it; returns the lines it printed. */
-function runAndKill(args: string[], stop: (line: string, count: number) => boolean): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', tsx, child, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: string[] = [];
-    let stderr = '';
-    let killed = false;
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    createInterface({ input: proc.stdout }).on('line', (line) => {
-      if (killed) return;
-      lines.push(line);
-      if (stop(line, lines.length)) {
-        killed = true;
-        proc.kill('SIGKILL');
-      }
-    });
-    proc.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(lines) : reject(new Error(`child exited on its own: ${stderr}`))));
-  });
-}
 
 describe('file store under SIGKILL', () => {
   it.each(['always', 'batch', 'never'] as const)('keeps every acknowledged enqueue exactly once, in order (fsync %s)', async (fsync) => {

@@ -8,6 +8,7 @@ import { filter, take, toArray } from 'rxjs/operators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { constant, durableQueue, type DrainOutcome } from 'rx-resilience';
 import { redisStreamStore } from 'rx-resilience/redis';
+import { runAndKill } from '../helpers/child.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 let server: RedisServer;
@@ -64,23 +65,39 @@ describe('redisStreamStore', () => {
     expect(again).toEqual({ type: 'delivered', id: 'bad', key: 'k', attempt: 1 });
   });
 
-  it('lets another consumer claim and finish the message of a consumer that died mid-message', async () => {
+  it('lets another consumer claim and finish the message of a consumer killed mid-message (SIGKILL)', async () => {
     const stream = fresh();
     const producer = durableQueue<string>({ store: redisStreamStore({ client: server.client(), stream }) });
     await enqueueAll(producer, ['job']);
+    // A child process takes the message, starts it, and is killed: the message stays pending in its name.
+    const lines = await runAndKill(['redis', String(server.port), stream], (line) => line.startsWith('started'));
+    expect(lines).toEqual(['started job 1']);
+    const client = server.client();
+    expect(await client.xpending(stream, 'rx-resilience')).toMatchObject([1, expect.any(String), expect.any(String), [['child', '1']]]);
+    const survivor = durableQueue<string>({ store: redisStreamStore({ client, stream, consumer: 'survivor', claimAfter: 200 }), pollInterval: 20 });
+    const got: Array<[string, number]> = [];
+    const outcome = await firstValueFrom(survivor.drain((m) => (got.push([m.id, m.attempt]), of(1))));
+    expect(outcome).toEqual({ type: 'delivered', id: 'job', key: 'k', attempt: 1 });
+    expect(got).toEqual([['job', 1]]);
+    expect(await client.xlen(stream)).toBe(0);
+    expect(await client.xpending(stream, 'rx-resilience')).toEqual([0, null, null, null]);
+  }, 60_000);
+
+  it('two consumers of one group: when one stops mid-message, the other claims it and finishes the rest', async () => {
+    const stream = fresh();
+    const producer = durableQueue<string>({ store: redisStreamStore({ client: server.client(), stream }) });
+    await enqueueAll(producer, ['a', 'b', 'c']);
     const dyingClient = server.client();
     const dying = durableQueue<string>({ store: redisStreamStore({ client: dyingClient, stream, consumer: 'dying' }), pollInterval: 20 });
     const started = new Subject<string>();
     const sub = dying.drain((m) => (started.next(m.id), NEVER)).subscribe();
-    expect(await firstValueFrom(started)).toBe('job');
-    // The process dies: its drain stops and its connection goes away, the message stays pending.
+    const first = await firstValueFrom(started);
     sub.unsubscribe();
     dyingClient.disconnect();
     const survivor = durableQueue<string>({ store: redisStreamStore({ client: server.client(), stream, consumer: 'survivor', claimAfter: 200 }), pollInterval: 20 });
-    const got: Array<[string, number]> = [];
-    const outcome = await firstValueFrom(survivor.drain((m) => (got.push([m.id, m.attempt]), of(1))).pipe(filter((o) => o.type === 'delivered')));
-    expect(outcome.id).toBe('job');
-    expect(got).toEqual([['job', 1]]);
+    const outcomes = await firstValueFrom(survivor.drain(() => of(1)).pipe(filter((o) => o.type === 'delivered'), take(3), toArray()));
+    expect(outcomes.map((o) => o.id).sort()).toEqual(['a', 'b', 'c']);
+    expect(outcomes.map((o) => o.id)).toContain(first);
     expect(await server.client().xlen(stream)).toBe(0);
   });
 
