@@ -12,6 +12,7 @@
  * valid record at any later byte.
  */
 import { crc32 } from 'node:zlib';
+import type { StoredMessage } from './types.js';
 
 const MAGIC = 0x52585131;
 const HEADER = 12;
@@ -83,4 +84,13 @@ export function segmentName(n: number): string {
 /** Segment numbers of the `*.log` files among `names`, ascending. */
 export function segmentNumbers(names: readonly string[]): number[] {
   return names.filter((n) => /^\d{8}\.log$/.test(n)).map((n) => Number(n.slice(0, 8))).sort((a, b) => a - b);
+}
+
+/** The record of a message with its state (a carried-forward one may be a dead letter). */
+export function messageRecord(m: StoredMessage, s: number, dead: { error: string; deadAt: number } | undefined): LogRecord {
+  return {
+    t: 'm', s, id: m.id, p: m.payload, at: m.enqueuedAt, f: m.failures, nb: m.notBefore,
+    ...(m.key === undefined ? {} : { k: m.key }),
+    ...(dead === undefined ? {} : { e: dead.error, da: dead.deadAt }),
+  };
 }

@@ -19,12 +19,13 @@
  * One process owns a directory: `LOCK` holds the owner's pid; a lock whose pid no longer runs is
  * taken over (`stale-lock` event).
  */
-import { closeSync, fdatasync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, truncateSync, unlinkSync, write, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, truncateSync, unlinkSync, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Subject } from 'rxjs';
 import { QueueStoreError } from '../errors.js';
 import { checker } from '../internal/validate.js';
-import { encode, type LogRecord, scanSegment, segmentName, segmentNumbers } from './fileLog.js';
+import { lockDir, unlockDir } from './fileLock.js';
+import { encode, type LogRecord, messageRecord, scanSegment, segmentName, segmentNumbers } from './fileLog.js';
 import type { DeadLetter, QueueStore, StoreContents, StoreEvent, StoredMessage } from './types.js';
 
 export interface FileStoreOptions {
@@ -86,7 +87,8 @@ class FileLogStore implements FileStore {
   open(): Promise<StoreContents> {
     return new Promise((resolve) => {
       mkdirSync(this.dir, { recursive: true });
-      this.lock();
+      const stale = lockDir(this.dir);
+      if (stale !== undefined) this.events.next(stale);
       const numbers = segmentNumbers(readdirSync(this.dir));
       numbers.forEach((n, i) => this.replay(n, i === numbers.length - 1));
       this.active = numbers.at(-1) ?? 1;
@@ -134,7 +136,7 @@ class FileLogStore implements FileStore {
         if (!this.closed) {
           this.closed = true;
           closeSync(this.fd);
-          unlinkSync(this.file('LOCK'));
+          unlockDir(this.dir);
         }
         resolve();
       };
@@ -217,7 +219,7 @@ class FileLogStore implements FileStore {
     if (scan.badAt !== undefined) {
       if (scan.validAfter || !last) {
         this.events.next({ type: 'corrupt-record', file, offset: scan.badAt });
-        this.unlock();
+        unlockDir(this.dir);
         throw new QueueStoreError('file-store', 'corrupt', `corrupted record at byte ${scan.badAt} of ${file}, with valid records after it`, file, scan.badAt);
       }
       truncateSync(file, scan.badAt);
@@ -296,46 +298,7 @@ class FileLogStore implements FileStore {
     return seg;
   }
 
-  /* The lock */
-
-  private lock(): void {
-    const file = this.file('LOCK');
-    try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || running(pid))) {
-      throw new QueueStoreError('file-store', 'locked', `${this.dir} is locked by process ${pid}`, file);
-    }
-    writeFileSync(file, String(process.pid));
-    this.events.next({ type: 'stale-lock', file, pid });
-  }
-
-  private unlock(): void {
-    unlinkSync(this.file('LOCK'));
-  }
-
   private file(name: number | string): string {
     return join(this.dir, typeof name === 'number' ? segmentName(name) : name);
-  }
-}
-
-function messageRecord(m: StoredMessage, s: number, dead: Live['dead']): LogRecord {
-  return {
-    t: 'm', s, id: m.id, p: m.payload, at: m.enqueuedAt, f: m.failures, nb: m.notBefore,
-    ...(m.key === undefined ? {} : { k: m.key }),
-    ...(dead === undefined ? {} : { e: dead.error, da: dead.deadAt }),
-  };
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
