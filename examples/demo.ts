@@ -207,7 +207,7 @@ end$.subscribe(() => {
     const s = breaker.stats();
     if (tty) process.stdout.write(`\x1b[H\x1b[2J${view()}\n`);
     console.log('\nsummary');
-    console.log(`  calls: ${tally.ok} ok, ${tally.failed} failed, ${tally.rejected} rejected while open (never reached upstream)`);
+    console.log(`  calls: ${tally.ok} ok, ${tally.failed} failed, ${tally.rejected} rejected while open (never reached upstream); failed and rejected calls were queued (below)`);
     console.log(`  retries: ${tally.retries}; attempts timed out: ${tally.timeouts}; rate limited: ${tally.limited}; bulkhead: ${tally.full}`);
     console.log(`  transitions: ${log.length}`);
     console.log(`  time per state: ${[...timeIn].map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
