@@ -12,6 +12,8 @@ export default defineConfig({
       { find: /^rx-resilience\/http$/, replacement: src('http/index.ts') },
       { find: /^rx-resilience\/config$/, replacement: src('config/index.ts') },
       { find: /^rx-resilience\/prometheus$/, replacement: src('prometheus/index.ts') },
+      { find: /^rx-resilience\/file-store$/, replacement: src('file-store/index.ts') },
+      { find: /^rx-resilience\/redis$/, replacement: src('redis/index.ts') },
       { find: /^rx-resilience$/, replacement: src('index.ts') },
     ],
   },

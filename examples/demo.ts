@@ -4,6 +4,10 @@
  *
  *   fetch → timeLimit (per attempt) → circuitBreaker → retryBackoff → bulkhead → tokenBucket
  *
+ * Calls that fail (an error status, or the breaker saying no) are not dropped: `queueOnFailure`
+ * puts them in a durable queue (a file store in a temporary directory), and the queue drains
+ * them while the breaker is closed.
+ *
  * The terminal shows every policy's state as it changes, every breaker transition, the health
  * monitor and the operation mode; an ops server on loopback serves /metrics (Prometheus),
  * /health/live, /health/ready, /health/detailed (bearer token) and /events (server-sent events)
@@ -14,14 +18,18 @@
  *
  * Runs on the real clock (asyncScheduler): this is the one place where time is real.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defer, finalize, from, interval, takeUntil, timer, type Subscription } from 'rxjs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defer, finalize, from, interval, map, takeUntil, timer, type Subscription } from 'rxjs';
 import { Registry } from 'prom-client';
 import {
-  bulkhead, circuitBreaker, exponential, healthFromBreaker, healthFromBulkhead, healthMonitor,
-  isResilienceError, operationMode, retryBackoff, timeLimit, tokenBucket, type CircuitState,
+  bulkhead, circuitBreaker, durableQueue, exponential, healthFromBreaker, healthFromBulkhead, healthMonitor,
+  isQueued, isResilienceError, operationMode, queueOnFailure, retryBackoff, timeLimit, tokenBucket, type CircuitState,
 } from 'rx-resilience';
+import { fileStore } from 'rx-resilience/file-store';
 import { healthEndpoints } from 'rx-resilience/http';
 import { prometheusMetrics } from 'rx-resilience/prometheus';
 
@@ -78,6 +86,19 @@ const attempt = () =>
 
 const tally = { ok: 0, failed: 0, rejected: 0, retries: 0, timeouts: 0, limited: 0, full: 0 };
 
+// Store and forward: a failed call (error status or rejected by the breaker) becomes a durable
+// message; the queue redelivers it through the breaker whenever the breaker is closed.
+const queueDir = mkdtempSync(join(tmpdir(), 'rxr-demo-'));
+const queue = durableQueue<number>({ name: 'retry-later', store: fileStore({ dir: queueDir, fsync: 'batch' }), maxAttempts: 4, backoff: exponential({ initial: 200, max: 2_000 }) });
+const failOnError = map((status: number) => {
+  if (status >= 500) throw new Error(`HTTP ${status}`);
+  return status;
+});
+const orQueue = queueOnFailure(queue, (n: number) => ({ payload: n }), {
+  when: (error) => !isResilienceError(error, 'RATE_LIMITED') && !isResilienceError(error, 'BULKHEAD_FULL') && !isResilienceError(error, 'QUEUE_TIMEOUT'),
+});
+const queued = { queued: 0, delivered: 0, dead: 0 };
+
 // Health and mode are subscriptions on the policies' streams; the ops server exposes them.
 const monitor = healthMonitor({
   components: [healthFromBreaker(breaker, { critical: true }), healthFromBulkhead(pool)],
@@ -110,6 +131,11 @@ subs.push(
     if (e.type === 'retry') tally.retries++;
   }),
   perAttempt.events$.subscribe(() => tally.timeouts++),
+  queue.events$.subscribe((e) => {
+    if (e.type === 'delivered') queued.delivered++;
+    else if (e.type === 'dead-lettered') queued.dead++;
+  }),
+  queue.drain(() => attempt().pipe(perAttempt, breaker, failOnError), { concurrency: 2, when: breaker.state$.pipe(map((s) => s === 'closed')) }).subscribe(),
   mode.mode$.subscribe((m) => {
     if (m.mode === modeNow) return;
     modeNow = m.mode;
@@ -131,13 +157,13 @@ const end$ = timer(seconds * 1000);
 subs.push(
   interval(50)
     .pipe(takeUntil(end$))
-    .subscribe(() => {
+    .subscribe((n) => {
       attempt()
-        .pipe(perAttempt, breaker, retry, pool, limiter)
+        .pipe(perAttempt, breaker, retry, pool, limiter, failOnError, orQueue(n))
         .subscribe({
-          next: (status) => {
-            if (status < 500) tally.ok++;
-            else tally.failed++;
+          next: (result) => {
+            if (isQueued(result)) queued.queued++;
+            else tally.ok++;
           },
           error: (error: unknown) => {
             const cause = isResilienceError(error, 'RETRIES_EXHAUSTED') ? error.cause : error;
@@ -161,6 +187,7 @@ function view(): string {
     `window: ${s.calls} calls, failure rate ${pct(s.failureRate)}, slow-call rate ${pct(s.slowCallRate)}`,
     `client: ${tally.ok} ok, ${tally.failed} failed, ${tally.rejected} rejected fast by the breaker`,
     `        ${tally.retries} retries, ${tally.timeouts} attempts timed out, ${tally.limited} rate limited, ${tally.full} turned away by the bulkhead`,
+    `queue: ${queued.queued} failed calls queued, ${queued.delivered} delivered later, ${queued.dead} dead-lettered, ${queue.stats().pending} waiting`,
     `bulkhead: ${pool.stats().active} active, ${pool.stats().queued} queued   token bucket: ${limiter.stats().remaining.toFixed(1)} tokens left`,
     'transitions:',
     ...log.slice(-8).map((l) => `  ${l}`),
@@ -181,11 +208,12 @@ end$.subscribe(() => {
     const s = breaker.stats();
     if (tty) process.stdout.write(`\x1b[H\x1b[2J${view()}\n`);
     console.log('\nsummary');
-    console.log(`  calls: ${tally.ok} ok, ${tally.failed} failed, ${tally.rejected} rejected while open (never reached upstream)`);
+    console.log(`  calls: ${tally.ok} ok, ${tally.failed} failed, ${tally.rejected} rejected while open (never reached upstream); failed and rejected calls were queued (below)`);
     console.log(`  retries: ${tally.retries}; attempts timed out: ${tally.timeouts}; rate limited: ${tally.limited}; bulkhead: ${tally.full}`);
     console.log(`  transitions: ${log.length}`);
     console.log(`  time per state: ${[...timeIn].map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}`);
     console.log(`  breaker totals: ${JSON.stringify(s.totals)}, rejected ${s.rejected}`);
+    console.log(`  durable queue: ${queued.queued} queued, ${queued.delivered} delivered, ${queued.dead} dead-lettered, ${queue.stats().pending + queue.stats().inFlight} still waiting`);
     console.log(`  operation modes entered: ${modes.join(' -> ') || 'none'}`);
     void exporter.metrics().then((text) => {
       const lines = text.split('\n').filter((l) => l.startsWith('resilience_circuit_breaker_calls_total'));
@@ -195,6 +223,7 @@ end$.subscribe(() => {
       opsServer.close();
       breaker.reset();
       server.close();
+      queue.close().subscribe({ complete: () => rmSync(queueDir, { recursive: true, force: true }) });
     });
   });
 });

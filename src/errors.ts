@@ -21,7 +21,8 @@ export type ResilienceErrorCode =
   | 'QUEUE_TIMEOUT'
   | 'RATE_LIMITED'
   | 'TIME_LIMIT'
-  | 'RETRIES_EXHAUSTED';
+  | 'RETRIES_EXHAUSTED'
+  | 'QUEUE_STORE';
 
 /** Codes of the local rejections: they say nothing about the downstream's health. */
 const REJECTION_CODES: ReadonlySet<string> = new Set(['CIRCUIT_OPEN', 'BULKHEAD_FULL', 'QUEUE_TIMEOUT', 'RATE_LIMITED']);
@@ -134,11 +135,26 @@ export class RetriesExhaustedError extends ResilienceError {
   }
 }
 
+/** A queue store cannot be used: locked by another process, corrupted in the middle, or closed. */
+export class QueueStoreError extends ResilienceError {
+  constructor(
+    policy: string,
+    readonly reason: 'locked' | 'corrupt' | 'closed',
+    message: string,
+    /** The file concerned, where there is one. */
+    readonly file?: string,
+    /** The byte offset of a corrupted record. */
+    readonly offset?: number,
+  ) {
+    super('QUEUE_STORE', policy, `${policy}: ${message}`);
+  }
+}
+
 // `name` lives on each prototype (not on every instance), so building an error stays cheap.
 for (const [cls, name] of [
   [ResilienceError, 'ResilienceError'], [ConfigError, 'ConfigError'], [CircuitOpenError, 'CircuitOpenError'],
   [BulkheadFullError, 'BulkheadFullError'], [QueueTimeoutError, 'QueueTimeoutError'], [RateLimitedError, 'RateLimitedError'],
-  [TimeLimitError, 'TimeLimitError'], [RetriesExhaustedError, 'RetriesExhaustedError'],
+  [TimeLimitError, 'TimeLimitError'], [RetriesExhaustedError, 'RetriesExhaustedError'], [QueueStoreError, 'QueueStoreError'],
 ] as const) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
 }

@@ -78,6 +78,28 @@ export { memoryStore } from './stores/memoryStore.js';
 export type { MemoryStore, MemoryStoreOptions } from './stores/memoryStore.js';
 export type { FixedWindowParams, RateParams, RateStore, SlidingWindowParams, TakeResult, TokenBucketParams } from './stores/store.js';
 
+/* Durable queue (store and forward) */
+export { durableQueue } from './queue/durableQueue.js';
+export type { DurableQueue, DurableQueueConfig } from './queue/durableQueue.js';
+export { isQueued, queueOnFailure } from './queue/queueOnFailure.js';
+export type { Queued, QueueMessage, QueueOnFailure, QueueOnFailureOptions } from './queue/queueOnFailure.js';
+export { memoryQueueStore } from './queue/memoryStore.js';
+export type { MemoryQueueStore, MemoryQueueStoreOptions } from './queue/memoryStore.js';
+export type {
+  DeadLetter,
+  DrainOptions,
+  DrainOutcome,
+  DurableQueueEvent,
+  DurableQueueState,
+  EnqueueOptions,
+  EnqueueReceipt,
+  Envelope,
+  QueueStore,
+  StoreContents,
+  StoredMessage,
+  StoreEvent,
+} from './queue/types.js';
+
 /* Health and operation modes */
 export { healthCheck } from './health/healthCheck.js';
 export type { HealthCheckConfig, ProbeResult } from './health/healthCheck.js';
@@ -112,6 +134,7 @@ export {
   ConfigError,
   isLocalRejection,
   isResilienceError,
+  QueueStoreError,
   QueueTimeoutError,
   RateLimitedError,
   ResilienceError,

@@ -89,7 +89,7 @@ function detailsOf(breaker: BreakerLike, state: CircuitState) {
   return { state, failureRate: stats.failureRate, nextAttemptAt: stats.nextAttemptAt };
 }
 
-function reports(
+export function reports(
   states$: Observable<{ status: HealthStatus; details: unknown }>, name: string, kind: HealthKind, critical: boolean, scheduler: SchedulerLike,
 ): Observable<HealthReport> {
   return states$.pipe(
@@ -102,7 +102,7 @@ function reports(
   );
 }
 
-function parse(kindName: string, policy: { name: string; state$: unknown }, config: PolicyHealthConfig) {
+export function parse(kindName: string, policy: { name: string; state$: unknown }, config: PolicyHealthConfig) {
   const check = checker(kindName);
   if (typeof policy !== 'function' && (typeof policy !== 'object' || policy === null)) check.fail('policy', policy, 'a policy with state$');
   if (typeof (policy.state$ as { subscribe?: unknown } | undefined)?.subscribe !== 'function') check.fail('policy', policy, 'a policy with state$');

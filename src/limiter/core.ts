@@ -13,7 +13,7 @@ import { ConfigError, RateLimitedError } from '../errors.js';
 import { EventBus, Outbox } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
-import { isPending, slack, type RateParams, type RateStore, type TakeResult } from '../stores/store.js';
+import { isPending, scopedKey, slack, type RateParams, type RateStore, type TakeResult } from '../stores/store.js';
 import { Lane, Waiter } from './lane.js';
 import type { LimiterMode, RateLimiter, RateLimiterEvent, RateLimiterState, RateLimiterStats } from './types.js';
 import { WatchedCell } from './watched.js';
@@ -49,6 +49,8 @@ export class LimiterCore {
   private readonly maxWait: number;
   private readonly cost: number;
   private readonly store: RateStore;
+  /** The default key as the store sees it: scoped by this limiter's name. */
+  private readonly defaultStoreKey: string;
   private readonly lanes = new Map<string, Lane>();
   /** Every emission waits until the operation that made it is complete (see `Outbox`). */
   protected readonly outbox = new Outbox();
@@ -68,6 +70,7 @@ export class LimiterCore {
     this.maxWait = setup.maxWait;
     this.cost = setup.cost;
     this.store = setup.store;
+    this.defaultStoreKey = scopedKey(this.name, DEFAULT_KEY);
     this.remaining = this.limit;
     this.cell = new WatchedCell(() => ({ remaining: this.remaining, limit: this.limit, waiting: this.waiting, rejected: this.rejected }), this.outbox);
   }
@@ -85,12 +88,13 @@ export class LimiterCore {
   }
 
   apply<T>(source: Observable<T>): Observable<T> {
-    return this.guard(source, DEFAULT_KEY);
+    return this.guard(source, DEFAULT_KEY, this.defaultStoreKey);
   }
 
   forKey(key: string): <T>(source: Observable<T>) => Observable<T> {
     if (typeof key !== 'string') throw new ConfigError(this.name, 'key', key, 'a string');
-    return <T>(source: Observable<T>) => this.guard(source, key);
+    const storeKey = scopedKey(this.name, key);
+    return <T>(source: Observable<T>) => this.guard(source, key, storeKey);
   }
 
   stats(): RateLimiterStats {
@@ -101,7 +105,7 @@ export class LimiterCore {
       store.sweep(now);
       keys = store.size ?? keys;
     }
-    const remaining = store.peek === undefined ? this.remaining : store.peek(DEFAULT_KEY, now, this.params);
+    const remaining = store.peek === undefined ? this.remaining : store.peek(this.defaultStoreKey, now, this.params);
     return { name: this.name, remaining, limit: this.limit, waiting: this.waiting, rejected: this.rejected, admitted: this.admitted, cancelled: this.cancelled, keys };
   }
 
@@ -110,22 +114,22 @@ export class LimiterCore {
     source.subscribe(subscriber);
   }
 
-  private guard<T>(source: Observable<T>, key: string): Observable<T> {
+  private guard<T>(source: Observable<T>, key: string, storeKey: string): Observable<T> {
     return new Observable<T>((subscriber) => {
       const outbox = this.outbox;
       outbox.hold();
       try {
-        return this.take(source, subscriber, key);
+        return this.take(source, subscriber, key, storeKey);
       } finally {
         outbox.release();
       }
     });
   }
 
-  private take<T>(source: Observable<T>, subscriber: Subscriber<T>, key: string): TeardownLogic {
-    if (this.mode === 'wait') return this.arrive(source as Observable<unknown>, subscriber as Subscriber<unknown>, key);
+  private take<T>(source: Observable<T>, subscriber: Subscriber<T>, key: string, storeKey: string): TeardownLogic {
+    if (this.mode === 'wait') return this.arrive(source as Observable<unknown>, subscriber as Subscriber<unknown>, key, storeKey);
     const now = this.scheduler.now();
-    const result = this.store.take(key, this.cost, now, this.params, 0);
+    const result = this.store.take(storeKey, this.cost, now, this.params, 0);
     if (isPending(result)) {
       result.then(
         (r) => {
@@ -167,16 +171,16 @@ export class LimiterCore {
   }
 
   /** Wait mode: a call arrives for `key`. */
-  private arrive(source: Observable<unknown>, subscriber: Subscriber<unknown>, key: string): TeardownLogic {
+  private arrive(source: Observable<unknown>, subscriber: Subscriber<unknown>, key: string, storeKey: string): TeardownLogic {
     const now = this.scheduler.now();
     const existing = this.lanes.get(key);
     if (existing === undefined) {
-      const result = this.store.take(key, this.cost, now, this.params, 0);
+      const result = this.store.take(storeKey, this.cost, now, this.params, 0);
       if (!isPending(result)) {
         if (result.allowed) return this.admit(source, subscriber, key, now, 0, result.remaining);
         if (this.tooLong(result.retryAfter, now)) return this.refuse(subscriber, key, now, result);
       }
-      const lane = new Lane(key);
+      const lane = new Lane(key, storeKey);
       this.lanes.set(key, lane);
       const waiter = this.enqueue(lane, source, subscriber, now);
       if (isPending(result)) this.awaitHead(lane, waiter, result);
@@ -191,7 +195,7 @@ export class LimiterCore {
     const waiter = this.enqueue(lane, source, subscriber, now);
     // Ahead of nobody only while a remote store answers for a head that left: the pump decides.
     if (ahead === 0) return () => this.leave(lane, waiter);
-    const estimate = this.store.take(key, this.cost, now, this.params, ahead);
+    const estimate = this.store.take(storeKey, this.cost, now, this.params, ahead);
     if (isPending(estimate)) {
       estimate.then(
         (r) => {
@@ -244,7 +248,7 @@ export class LimiterCore {
         return;
       }
       const now = this.scheduler.now();
-      const result = this.store.take(lane.key, this.cost, now, this.params, 0);
+      const result = this.store.take(lane.storeKey, this.cost, now, this.params, 0);
       if (isPending(result)) return this.awaitHead(lane, head, result);
       this.decide(lane, head, result, now);
     }

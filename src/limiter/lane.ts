@@ -23,7 +23,11 @@ export class Lane {
   /** An asynchronous store is answering the head. */
   busy = false;
 
-  constructor(readonly key: string) {}
+  constructor(
+    readonly key: string,
+    /** The key as the store sees it (scoped by the limiter's name). */
+    readonly storeKey: string,
+  ) {}
 
   first(): Waiter | undefined {
     return this.waiters.values().next().value;

@@ -56,6 +56,16 @@ export interface RateStore {
   peek?(key: string, now: number, params: RateParams): number;
 }
 
+/**
+ * The key a limiter hands its store: its name, with `\` and `:` escaped, then `:` and the caller's
+ * key as it is. The first unescaped `:` ends the name, so no caller's key can reach the records of
+ * another limiter (or another key) in a store they share, and limiters of the same name share
+ * their records, in one process or, on a shared store, in many.
+ */
+export function scopedKey(name: string, key: string): string {
+  return `${name.replace(/[\\:]/g, '\\$&')}:${key}`;
+}
+
 /** True when a store answered with a promise. */
 export function isPending(result: TakeResult | PromiseLike<TakeResult>): result is PromiseLike<TakeResult> {
   return typeof (result as { then?: unknown }).then === 'function';

@@ -161,6 +161,23 @@ describe('tokenBucket keyed memory', () => {
     scheduler.flush();
   });
 
+  it('limiters sharing a store share records only under the same name; no key reaches another limiter', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const store = memoryStore();
+    const make = (name: string) => tokenBucket({ name, capacity: 1, refill: { tokens: 1, every: 10 }, store, scheduler });
+    const outcome = (op: (s: Observable<number>) => Observable<number>) => {
+      let result: unknown = 'admitted';
+      of(1).pipe(op).subscribe({ error: (e: unknown) => (result = e) });
+      return result;
+    };
+    const a = make('a');
+    expect(outcome(a.forKey('b:c'))).toBe('admitted');
+    expect(outcome(make('a:b').forKey('c'))).toBe('admitted'); // not the record of a / 'b:c'
+    expect(outcome(make('a').forKey('b:c'))).toBeInstanceOf(RateLimitedError); // same name, same record
+    expect(outcome(make('b'))).toBe('admitted');
+    expect(store.size).toBe(3);
+  });
+
   it('stats() drops every idle key at once', () => {
     const scheduler = new VirtualTimeScheduler();
     const limiter = tokenBucket({ capacity: 1, refill: { tokens: 1, every: 10 }, scheduler });

@@ -1,6 +1,7 @@
 /** The curated public surface: every name is deliberate. A new export updates these lists. */
 import { describe, expect, it } from 'vitest';
 import * as api from 'rx-resilience';
+import * as fileStore from 'rx-resilience/file-store';
 import * as prometheus from 'rx-resilience/prometheus';
 import * as config from 'rx-resilience/config';
 import * as http from 'rx-resilience/http';
@@ -11,7 +12,7 @@ describe('public API', () => {
   it('exports exactly these names from rx-resilience', () => {
     expect(Object.keys(api).sort()).toEqual([
       // errors
-      'BulkheadFullError', 'CircuitOpenError', 'ConfigError', 'QueueTimeoutError', 'RateLimitedError', 'ResilienceError',
+      'BulkheadFullError', 'CircuitOpenError', 'ConfigError', 'QueueStoreError', 'QueueTimeoutError', 'RateLimitedError', 'ResilienceError',
       'RetriesExhaustedError', 'TimeLimitError', 'isLocalRejection', 'isResilienceError',
       // breaker, retry, time limit, fallback, cache, hedge
       'circuitBreaker', 'constant', 'decorrelatedJitter', 'exponential', 'fibonacci', 'linear', 'retryBackoff', 'retryBudget',
@@ -21,6 +22,8 @@ describe('public API', () => {
       // health, modes, registry
       'defaultModeRules', 'healthCheck', 'healthFromBreaker', 'healthFromBulkhead', 'healthMonitor',
       'operationMode', 'policyKind', 'resilienceKind', 'resilienceRegistry',
+      // durable queue
+      'durableQueue', 'isQueued', 'memoryQueueStore', 'queueOnFailure',
     ].sort());
   });
 
@@ -40,6 +43,10 @@ describe('public API', () => {
 
   it('exports exactly these names from rx-resilience/config', () => {
     expect(Object.keys(config).sort()).toEqual(['fromConfig']);
+  });
+
+  it('exports exactly these names from rx-resilience/file-store', () => {
+    expect(Object.keys(fileStore)).toEqual(['fileStore']);
   });
 
   it('exports exactly these names from rx-resilience/prometheus', () => {

@@ -90,6 +90,23 @@ describe('package exports (built dist)', () => {
     expect(loaded).toBe('0');
   });
 
+  it('imports rx-resilience/file-store from ESM and CommonJS, and the root entry never loads it', () => {
+    const roundTrip = `
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxr-pkg-'));
+      const store = fileStore({ dir });
+      store.open()
+        .then(() => store.append({ id: 'a', key: undefined, payload: 1, enqueuedAt: 0, failures: 0, notBefore: 0 }))
+        .then(() => store.close())
+        .then(() => { const again = fileStore({ dir }); return again.open().then((c) => again.close().then(() => c)); })
+        .then((c) => { fs.rmSync(dir, { recursive: true }); console.log(c.pending.map((m) => m.id).join()); });
+    `;
+    const esm = run(['--input-type=module', '-e', `import { fileStore } from 'rx-resilience/file-store'; import fs from 'node:fs'; import os from 'node:os'; import path from 'node:path'; ${roundTrip}`]);
+    const cjs = run(['-e', `const { fileStore } = require('rx-resilience/file-store'); const fs = require('node:fs'); const os = require('node:os'); const path = require('node:path'); ${roundTrip}`]);
+    expect([esm, cjs]).toEqual(['a', 'a']);
+    const loaded = run(['-e', `require('rx-resilience'); console.log(Object.keys(require.cache).filter((f) => /fileStore|fileLog/.test(f)).length)`]);
+    expect(loaded).toBe('0');
+  });
+
   it('keeps the testing kit out of the main entry', () => {
     const out = run(['--input-type=module', '-e', `import * as api from 'rx-resilience'; console.log(JSON.stringify(Object.keys(api)))`]);
     expect(JSON.parse(out)).not.toContain('testScheduler');

@@ -1,7 +1,7 @@
 /** Type-level checks of the public shapes (checked by `tsc` in `npm test`, asserted at run time by vitest). */
 import { map, of, type Observable } from 'rxjs';
 import { describe, expectTypeOf, it } from 'vitest';
-import { circuitBreaker, type CircuitBreakerEvent, type CircuitState } from 'rx-resilience';
+import { circuitBreaker, durableQueue, isQueued, memoryQueueStore, queueOnFailure, type CircuitBreakerEvent, type CircuitState, type Envelope, type Queued } from 'rx-resilience';
 
 describe('public types', () => {
   it('a breaker is a generic operator that keeps the value type', () => {
@@ -23,5 +23,20 @@ describe('public types', () => {
     const typo = () => circuitBreaker({ breakDurration: 5 });
     expectTypeOf(bad).toBeFunction();
     expectTypeOf(typo).toBeFunction();
+  });
+
+  it('a queue keeps its payload type, and queueOnFailure adds Queued to the value type', () => {
+    const queue = durableQueue<{ order: string }>({ store: memoryQueueStore() });
+    const orQueue = queueOnFailure(queue, (input: string) => ({ payload: { order: input } }));
+    const result = of(1).pipe(orQueue('o-1'));
+    expectTypeOf(result).toEqualTypeOf<Observable<number | Queued>>();
+    expectTypeOf(result.pipe(map((r) => (isQueued(r) ? r.id : r)))).toEqualTypeOf<Observable<string | number>>();
+    queue.drain((m) => {
+      expectTypeOf(m).toEqualTypeOf<Envelope<{ order: string }>>();
+      return of(m.payload.order);
+    });
+    // @ts-expect-error the payload must be the queue's type
+    const wrong = () => queueOnFailure(queue, (input: string) => ({ payload: input }));
+    expectTypeOf(wrong).toBeFunction();
   });
 });
