@@ -234,7 +234,7 @@ describe('durableQueue: drain', () => {
 
   it('rejects a bad config with a ConfigError naming the field', () => {
     const store = memoryQueueStore();
-    expect(() => durableQueue({ store, maxAttempts: 0 })).toThrow(/maxAttempts must be an integer >= 1, got 0/);
+    expect(() => durableQueue({ store, maxAttempts: 0 })).toThrow(/maxAttempts must be an integer >= 1 and <= 2147483647, got 0/);
     expect(() => durableQueue({ store: {} as QueueStore })).toThrow(/store\.open must be a function/);
     expect(() => durableQueue({ store, retries: 2 } as never)).toThrow(/retries/);
     expect(() => durableQueue({ store }).drain(() => of(1), { concurrency: 0 })).toThrow(/concurrency/);

@@ -38,6 +38,9 @@ const NOT_POLICIES = [
   'RetriesExhaustedError', 'TimeLimitError', 'isLocalRejection', 'isResilienceError',
   'constant', 'decorrelatedJitter', 'exponential', 'fibonacci', 'linear', 'memoryStore',
   'healthCheck', 'healthFromBreaker', 'healthFromBulkhead', 'policyKind', 'resilienceKind',
+  // The durable queue is a store-and-forward component, not an operator; queueOnFailure builds a
+  // per-call operator around a queue. Neither is bound by the registry or the exporter yet.
+  'QueueStoreError', 'durableQueue', 'isQueued', 'memoryQueueStore', 'queueOnFailure',
 ];
 
 describe('descriptors', () => {
