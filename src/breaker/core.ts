@@ -225,6 +225,10 @@ export class BreakerCore {
     this.control('isolate');
   }
 
+  trip(): void {
+    this.control('trip');
+  }
+
   reset(): void {
     this.control('reset');
   }

@@ -113,6 +113,8 @@ export interface CircuitBreaker {
   stats(): CircuitBreakerStats;
   /** Forced open until `reset()`; rejections carry no `retryAfter`. */
   isolate(): void;
+  /** Opens a closed breaker as its strategy would (a break, then half-open); no effect in any other state. */
+  trip(): void;
   /** Closed, window cleared, open count back to 1. */
   reset(): void;
   /** Lets every call through; outcomes are still reported. */
@@ -141,4 +143,4 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
   return definePolicy<CircuitBreaker>(new BreakerCore(parseBreakerConfig(configuredName('circuit-breaker', config), config)), PROTO);
 }
 
-const PROTO = policyPrototype(['state$', 'events$', 'metrics$'], ['stats', 'isolate', 'reset', 'disable', 'exportState']);
+const PROTO = policyPrototype(['state$', 'events$', 'metrics$'], ['stats', 'isolate', 'trip', 'reset', 'disable', 'exportState']);

@@ -4,5 +4,7 @@
  * imports ioredis for its types only: the caller brings the client.
  */
 export { healthFromStore } from './health.js';
+export { sharedBreaker } from './sharedBreaker.js';
+export type { FleetMessage, SharedBreaker, SharedBreakerEvent, SharedBreakerOptions } from './sharedBreaker.js';
 export { redisStore } from './store.js';
 export type { RedisStore, RedisStoreEvent, RedisStoreOptions, RedisStoreStats, StoreAvailability } from './store.js';
