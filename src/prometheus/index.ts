@@ -24,6 +24,7 @@ import { bindBulkhead } from './bulkhead.js';
 import { bindCache, bindHedge } from './cacheHedge.js';
 import { Families } from './families.js';
 import { bindFallback, bindFallbackLadder } from './fallback.js';
+import { bindFleet, isFleet } from './fleet.js';
 import { bindHealthMonitor, bindOperationMode, isHealthMonitor, isOperationMode } from './health.js';
 import { policyKind, type PolicyKind } from './kinds.js';
 import { bindLimiter, bindThrottle } from './limiter.js';
@@ -35,6 +36,7 @@ export { ALL_METRICS, METRICS, seriesNames } from './names.js';
 export type { MetricSpec, MetricType } from './names.js';
 export type { WatchedHealthMonitor, WatchedOperationMode } from './health.js';
 export type { WatchedRegistry } from './registry.js';
+export type { WatchedFleet } from './fleet.js';
 
 export interface PrometheusMetricsConfig {
   /** Where the metrics live. Default: prom-client's global `register`. */
@@ -48,7 +50,8 @@ export interface PrometheusMetricsConfig {
 export interface PrometheusMetrics {
   /**
    * Keeps metrics for a policy (any of the library's), every policy of a `resilienceRegistry()`
-   * (following registrations and reloads), a `healthMonitor()` or an `operationMode()`, or an
+   * (following registrations and reloads), a `healthMonitor()`, an `operationMode()` or a
+   * `fleetControl()` (`rx-resilience/redis`: the states it imposes on breakers), or an
    * array of them; returns the function that stops, unsubscribing and
    * removing the series it added. Watching the same object again returns the same function.
    */
@@ -126,8 +129,11 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
     } else if (isOperationMode(target)) {
       group = 'operation-mode';
       binder = () => bindOperationMode(target, families);
+    } else if (isFleet(target)) {
+      group = 'fleet';
+      binder = () => bindFleet(target, families);
     } else {
-      throw new ConfigError('prometheus', 'watch', target, 'a policy built by rx-resilience, a resilienceRegistry(), a healthMonitor(), an operationMode(), or an array of them');
+      throw new ConfigError('prometheus', 'watch', target, 'a policy built by rx-resilience, a resilienceRegistry(), a healthMonitor(), an operationMode(), a fleetControl(), or an array of them');
     }
     // Components and registered policies carry their own names; monitors and registries are told apart by identity only.
     const key = group === 'health-monitor' || group === 'registry' ? undefined : `${group}\u0000${(target as { name: string }).name}`;

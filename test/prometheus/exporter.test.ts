@@ -417,6 +417,7 @@ describe('names', () => {
       fallback(EMPTY, { name: 'n' }), fallbackLadder({ name: 'm' }), bulkhead({ name: 'n', maxConcurrent: 1 }), adaptiveRateLimit({ name: 'n', base: 5 }),
       adaptiveThrottle({ name: 'm' }), cache({ name: 'n', ttl: 1 }), hedge({ name: 'n' }),
       { health$: of({ components: { n: { status: 'healthy' } } }), transitions$: EMPTY }, { name: 'n', mode$: of({ mode: 'NORMAL' }) },
+      { name: 'fleet', imposed$: of({ n: { action: 'isolate' } }) },
     ]);
     breaker.isolate(); // transition series appear with the first transition
     const registered = (await registry.getMetricsAsJSON()).map((m) => m.name).sort();
