@@ -11,6 +11,7 @@
  *
  *   npm start                      # 20 s
  *   npm start -- --seconds=40      # longer phases
+ *   npm start -- --redis           # two instances sharing a limit and a breaker on Redis (redisDemo.ts)
  *
  * Runs on the real clock (asyncScheduler): this is the one place where time is real.
  */
@@ -23,6 +24,12 @@ import {
   isResilienceError, operationMode, retryBackoff, timeLimit, tokenBucket, type CircuitState,
 } from 'rx-resilience';
 import { prometheusMetrics } from 'rx-resilience/prometheus';
+
+if (process.argv.includes('--redis')) {
+  const { redisDemo } = await import('./redisDemo.js');
+  await redisDemo();
+  process.exit(0);
+}
 
 const seconds = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 20);
 if (!Number.isFinite(seconds) || seconds < 4) throw new Error('--seconds must be a number >= 4');
