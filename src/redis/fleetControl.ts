@@ -115,6 +115,7 @@ class Fleet implements FleetControl {
       if (channel === this.name) this.receive(text);
     });
     this.ready = this.start();
+    this.ready.catch(() => undefined); // rejects for whoever awaits it (e.g. stopped before ready); never unhandled
     this.watching = registry.states$.subscribe(() => this.registered());
   }
 

@@ -122,6 +122,7 @@ class Shared implements SharedBreaker {
     });
     this.watching = breaker.state$.subscribe((state) => this.local(state));
     this.ready = this.start();
+    this.ready.catch((error: unknown) => this.report(error)); // also rejects for whoever awaits it
   }
 
   get events$(): Observable<SharedBreakerEvent> {

@@ -85,20 +85,20 @@ afterAll(async () => {
 
 describe('one limiter shared by three processes on Redis', () => {
   it.each<Algorithm>(['token-bucket', 'sliding-window', 'fixed-window'])('%s: together they never admit more than the limit allows', async (algorithm) => {
-    const workers = [0, 1, 2].map(() => launch({ port: server.port, prefix: `p-${algorithm}:`, limiter: algorithm, duration: 2_000, concurrency: 8 }));
+    const workers = [0, 1, 2].map(() => launch({ port: server.port, prefix: `p-${algorithm}:`, limiter: algorithm, duration: 2_000, concurrency: 8, timeout: 5_000 }));
     const runs = await Promise.all(workers.map((w) => w.done()));
+    for (const run of runs) expect(run).toMatchObject({ failed: 0, stats: { insured: 0 } });
     const start = Math.min(...runs.map((r) => r.start));
     const worst = check(algorithm, runs, start);
     // The test has teeth: at some instant the processes had admitted most of what the limit allows.
     expect(worst).toBeGreaterThan(0.6);
-    for (const run of runs) expect(run).toMatchObject({ failed: 0, stats: { insured: 0 } });
     expect(runs.every((r) => r.rejected > 0)).toBe(true);
   }, SLOW);
 
   it.each([['paused (SIGSTOP, SIGCONT)'], ['restarted']])('Redis %s mid-run: no crash, the insurance limiter answers, events tell, the limit holds again', async (how) => {
     const algorithm: Algorithm = 'token-bucket';
     const prefix = `outage-${how.length}:`;
-    const workers = [0, 1, 2].map(() => launch({ port: server.port, prefix, limiter: algorithm, duration: 1_500, concurrency: 8, after: true }));
+    const workers = [0, 1, 2].map(() => launch({ port: server.port, prefix, limiter: algorithm, duration: 1_500, concurrency: 8, timeout: 300, after: true }));
     await Promise.all(workers.map((w) => w.until((l) => l.type === 'progress' && (l.admitted ?? 0) >= 25)));
     const insured = () => Promise.all(workers.map((w) => w.until((l) => l.type === 'progress' && (l.insured ?? 0) >= 50)));
     if (how === 'restarted') {
@@ -116,9 +116,13 @@ describe('one limiter shared by three processes on Redis', () => {
     for (const [i, run] of runs.entries()) {
       expect(run.failed, 'no call failed with a store error').toBe(0);
       expect(run.recoveredAt).toBeGreaterThan(0);
-      expect(workers[i]!.seen.filter((l) => l.type.startsWith('store-')).map((l) => l.type)).toEqual(['store-unavailable', 'store-recovered']);
+      // Unavailable, then recovered; a busy machine may add a late answer or two (another pair).
+      const events = workers[i]!.seen.filter((l) => l.type.startsWith('store-')).map((l) => l.type);
+      expect(events.length % 2).toBe(0);
+      events.forEach((e, j) => expect(e).toBe(j % 2 === 0 ? 'store-unavailable' : 'store-recovered'));
+      expect(events.length).toBeGreaterThan(0);
     }
-    // After every process is back on Redis, the shared bucket holds again.
+    // After every process is back on Redis for the last time, the shared bucket holds again.
     const back = Math.max(...runs.map((r) => r.recoveredAt!));
     expect(check(algorithm, runs, back)).toBeGreaterThan(0.5);
   }, SLOW);
