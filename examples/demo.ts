@@ -15,6 +15,7 @@
  *
  *   npm start                      # 20 s
  *   npm start -- --seconds=40      # longer phases
+ *   npm start -- --redis           # two instances sharing a limit and a breaker on Redis (redisDemo.ts)
  *
  * Runs on the real clock (asyncScheduler): this is the one place where time is real.
  */
@@ -32,6 +33,12 @@ import {
 import { fileStore } from 'rx-resilience/file-store';
 import { healthEndpoints } from 'rx-resilience/http';
 import { prometheusMetrics } from 'rx-resilience/prometheus';
+
+if (process.argv.includes('--redis')) {
+  const { redisDemo } = await import('./redisDemo.js');
+  await redisDemo();
+  process.exit(0);
+}
 
 const seconds = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 20);
 if (!Number.isFinite(seconds) || seconds < 4) throw new Error('--seconds must be a number >= 4');

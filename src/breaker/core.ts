@@ -277,6 +277,10 @@ export class BreakerCore {
     this.control('isolate');
   }
 
+  trip(): void {
+    this.control('trip');
+  }
+
   reset(): void {
     this.control('reset');
   }

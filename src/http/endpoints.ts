@@ -24,6 +24,8 @@ export interface HealthEndpointsConfig {
   readonly mode?: OperationMode;
   /** Serves `/metrics` (e.g. the function from `rx-resilience/prometheus`); 404 without it. */
   readonly metrics?: MetricsSource;
+  /** Adds `fleet` to `/health/detailed`: the states a fleet control imposes (e.g. `fleetControl()` from `rx-resilience/redis`). */
+  readonly fleet?: { imposed(): unknown };
   /** Bearer token for `/health/detailed`; without it that route answers 404. Never logged. */
   readonly token?: string;
   /** Prefix of every route, e.g. `/ops`. Default ''. */
@@ -49,7 +51,7 @@ export interface HealthEndpoints {
   close(): void;
 }
 
-const KEYS = ['monitor', 'mode', 'metrics', 'token', 'basePath', 'maxStreams', 'heartbeat', 'maxBufferedBytes', 'streams', 'scheduler'];
+const KEYS = ['monitor', 'mode', 'fleet', 'metrics', 'token', 'basePath', 'maxStreams', 'heartbeat', 'maxBufferedBytes', 'streams', 'scheduler'];
 /** Largest `maxBufferedBytes`: 1 GiB. */
 const MAX_BUFFERED_BYTES = 2 ** 30;
 
@@ -74,6 +76,8 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
   if (typeof monitor?.snapshot !== 'function' || typeof monitor.health$?.subscribe !== 'function') check.fail('monitor', monitor, 'a health monitor');
   const mode = c.mode as OperationMode | undefined;
   if (mode !== undefined && typeof mode?.mode$?.subscribe !== 'function') check.fail('mode', mode, 'an operation mode');
+  const fleet = c.fleet as HealthEndpointsConfig['fleet'];
+  if (fleet !== undefined && typeof fleet?.imposed !== 'function') check.fail('fleet', fleet, 'a fleet control (with imposed())');
   const metrics = check.fn<MetricsSource>('metrics', c.metrics);
   if (c.token !== undefined && (typeof c.token !== 'string' || c.token.length === 0)) check.fail('token', '[redacted]', 'a non-empty string');
   const guard = c.token === undefined ? undefined : bearerGuard(c.token as string);
@@ -108,7 +112,7 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
   if (guard !== undefined) {
     routes.set('/health/detailed', (req, res) => {
       if (!guard(req)) return sendJson(req, res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="health"' });
-      sendJson(req, res, 200, { ...monitor.snapshot(), ...(mode === undefined ? {} : { mode: mode.stats() }) });
+      sendJson(req, res, 200, { ...monitor.snapshot(), ...(mode === undefined ? {} : { mode: mode.stats() }), ...(fleet === undefined ? {} : { fleet: fleet.imposed() }) });
     });
   }
 

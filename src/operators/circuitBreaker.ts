@@ -128,6 +128,8 @@ export interface CircuitBreaker {
   stats(): CircuitBreakerStats;
   /** Forced open until `reset()`; rejections carry no `retryAfter`. */
   isolate(): void;
+  /** Opens a closed breaker as its strategy would (a break, then half-open); no effect in any other state. */
+  trip(): void;
   /** Closed, window cleared, open count back to 1. */
   reset(): void;
   /** Lets every call through; outcomes are still reported. */
@@ -156,4 +158,4 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
   return definePolicy<CircuitBreaker>(new BreakerCore(parseBreakerConfig(configuredName('circuit-breaker', config), config)), PROTO);
 }
 
-const PROTO = policyPrototype({ kind: 'circuit-breaker', state: ['state$'], streams: ['events$', 'metrics$'], controls: ['stats', 'isolate', 'reset', 'disable', 'exportState'] });
+const PROTO = policyPrototype({ kind: 'circuit-breaker', state: ['state$'], streams: ['events$', 'metrics$'], controls: ['stats', 'isolate', 'trip', 'reset', 'disable', 'exportState'] });

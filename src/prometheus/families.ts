@@ -185,6 +185,7 @@ export const GROUP_FAMILIES: Readonly<Record<string, string>> = {
   hedge: 'hedge_*',
   health: 'health_*',
   mode: 'operation_mode*',
+  fleet: 'circuit_breaker_fleet_imposed',
 };
 
 /**

@@ -24,6 +24,7 @@ import { bindBulkhead } from './bulkhead.js';
 import { bindCache, bindHedge } from './cacheHedge.js';
 import { claim, Families, GROUP_FAMILIES } from './families.js';
 import { bindFallback, bindFallbackLadder } from './fallback.js';
+import { bindFleet, type WatchedFleet } from './fleet.js';
 import { bindHealthMonitor, bindOperationMode, type WatchedHealthMonitor, type WatchedOperationMode } from './health.js';
 import { bindLimiter, bindThrottle } from './limiter.js';
 import { bindRegistry, type WatchedRegistry } from './registry.js';
@@ -34,6 +35,7 @@ export { ALL_METRICS, METRICS, seriesNames } from './names.js';
 export type { MetricSpec, MetricType } from './names.js';
 export type { WatchedHealthMonitor, WatchedOperationMode } from './health.js';
 export type { WatchedRegistry } from './registry.js';
+export type { WatchedFleet } from './fleet.js';
 
 export interface PrometheusMetricsConfig {
   /** Where the metrics live. Default: prom-client's global `register`. */
@@ -47,7 +49,8 @@ export interface PrometheusMetricsConfig {
 export interface PrometheusMetrics {
   /**
    * Keeps metrics for a policy (any of the library's), every policy of a `resilienceRegistry()`
-   * (following registrations and reloads), a `healthMonitor()` or an `operationMode()`, or an
+   * (following registrations and reloads), a `healthMonitor()`, an `operationMode()` or a
+   * `fleetControl()` (`rx-resilience/redis`: the states it imposes on breakers), or an
    * array of them; returns the function that stops, unsubscribing and
    * removing the series it added. Watching the same object again returns the same function.
    */
@@ -76,7 +79,7 @@ type PolicyBinding = readonly [readonly string[], Binder];
  * it writes (two watched objects may not share a group and a name). Health monitors, operation
  * modes and registries are bound apart: their names are claimed differently.
  */
-const BINDERS: Readonly<Record<Exclude<ResilienceKind, 'health-monitor' | 'operation-mode' | 'registry'>, PolicyBinding>> = {
+const BINDERS: Readonly<Record<Exclude<ResilienceKind, 'health-monitor' | 'operation-mode' | 'registry' | 'fleet-control'>, PolicyBinding>> = {
   'circuit-breaker': [['breaker'], (p: CircuitBreaker, f) => bindBreaker(p, f)],
   retry: [['retry'], (p: RetryBackoff, f) => bindRetry(p, f)],
   'retry-budget': [['retry-budget'], (p: RetryBudget, f) => bindRetryBudget(p, f)],
@@ -141,6 +144,10 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
       release = bindOrUndo(() => bindHealthMonitor(monitor, families, (name) => (listed.includes(name) ? true : claim(c, ['health'], name, exporter))), unclaim);
     } else if (kind === 'registry') {
       release = bindRegistry(target as WatchedRegistry, bindRegistered);
+    } else if (kind === 'fleet-control') {
+      const fleet = target as WatchedFleet;
+      const unclaim = claimOrFail(['fleet'], fleet.name);
+      release = bindOrUndo(() => bindFleet(fleet, families), unclaim);
     } else if (kind === 'operation-mode') {
       const mode = target as WatchedOperationMode;
       const unclaim = claimOrFail(['mode'], mode.name);
@@ -150,7 +157,7 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
       const unclaim = claimOrFail(groups, (target as { name: string }).name);
       release = bindOrUndo(() => binder(target as never, families, bindRegistered), unclaim);
     } else {
-      throw new ConfigError('prometheus', 'watch', target, 'a policy built by rx-resilience, a resilienceRegistry(), a healthMonitor(), an operationMode(), or an array of them');
+      throw new ConfigError('prometheus', 'watch', target, 'a policy built by rx-resilience, a resilienceRegistry(), a healthMonitor(), an operationMode(), a fleetControl(), or an array of them');
     }
     let done = false;
     const unwatch = () => {

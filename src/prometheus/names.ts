@@ -95,8 +95,13 @@ export const HEALTH = {
   modeCode: spec('gauge', 'operation_mode_code', ['name'], 'Operation mode as a number: 0 NORMAL, 1 DEGRADED, 2 EMERGENCY.'),
 } as const;
 
+/** States a fleet control (`fleetControl()` of `rx-resilience/redis`) imposes on breakers. */
+export const FLEET = {
+  imposed: spec('gauge', 'circuit_breaker_fleet_imposed', ['name', 'action'], 'A state imposed on the breaker by the fleet (isolate, disable): 1 while imposed, 0 once lifted.'),
+} as const;
+
 /** Every metric, by group. */
-export const METRICS = { BREAKER, RETRY, TIME_LIMIT, FALLBACK, BULKHEAD, LIMITER, CACHE_HEDGE, HEALTH } as const;
+export const METRICS = { BREAKER, RETRY, TIME_LIMIT, FALLBACK, BULKHEAD, LIMITER, CACHE_HEDGE, HEALTH, FLEET } as const;
 
 /** Every metric spec, flat. */
 export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS).flatMap((group) => Object.values(group) as MetricSpec[]);

@@ -9,20 +9,17 @@
  */
 
 const PRELUDE = `
-local function num(x) return string.format('%.17g', x) end
+local fmt = string.format
 local now
 if ARGV[1] == '' then
   local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+  now = t[1] * 1000 + t[2] / 1000
 else
   now = tonumber(ARGV[1])
 end
 local cost = tonumber(ARGV[2])
 local queued = tonumber(ARGV[3])
 local key = KEYS[1]
-local function slack(at) return 1e-9 + math.abs(at) * 4e-15 end
--- A TTL of the record's idle time, never 0 (PEXPIRE 0 deletes).
-local function idleFor(ms) return math.max(1, math.ceil(ms)) end
 `;
 
 /** gcra.ts `takeTokens`; ARGV[4] capacity, ARGV[5] interval. The record is one string: idleAt. */
@@ -35,12 +32,12 @@ if stored then idleAt = tonumber(stored) end
 local full = now
 if idleAt > now then full = idleAt end
 local admitAt = full + (queued + 1) * cost * interval - burst
-if queued == 0 and admitAt <= now + slack(now) then
+if queued == 0 and admitAt <= now + (1e-9 + math.abs(now) * 4e-15) then
   idleAt = full + cost * interval
-  redis.call('SET', key, num(idleAt), 'PX', idleFor(idleAt - now))
-  return { 1, '0', num(math.max(0, (burst - (idleAt - now)) / interval)) }
+  redis.call('SET', key, fmt('%.17g', idleAt), 'PX', math.max(1, math.ceil(idleAt - now)))
+  return { 1, '0', fmt('%.17g', math.max(0, (burst - (idleAt - now)) / interval)) }
 end
-return { 0, num(math.max(0, admitAt - now)), num((burst - (full - now)) / interval) }
+return { 0, fmt('%.17g', math.max(0, admitAt - now)), fmt('%.17g', (burst - (full - now)) / interval) }
 `;
 
 /**
@@ -55,7 +52,7 @@ local function expired(rank)
   local entry = redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')
   return entry[2] ~= nil and tonumber(entry[2]) + window <= now
 end
-local start = redis.call('ZCOUNT', key, '-inf', num(now - window))
+local start = redis.call('ZCOUNT', key, '-inf', fmt('%.17g', now - window))
 while start > 0 and not expired(start - 1) do start = start - 1 end
 while expired(start) do start = start + 1 end
 if start > 0 then redis.call('ZREMRANGEBYRANK', key, 0, start - 1) end
@@ -64,10 +61,10 @@ if queued == 0 and count + cost <= limit then
   local seq = count
   for i = 1, cost do
     seq = seq + 1
-    while redis.call('ZADD', key, 'NX', num(now), num(now) .. ':' .. seq) == 0 do seq = seq + 1 end
+    while redis.call('ZADD', key, 'NX', fmt('%.17g', now), fmt('%.17g', now) .. ':' .. seq) == 0 do seq = seq + 1 end
   end
-  redis.call('PEXPIRE', key, idleFor(window))
-  return { 1, '0', num(limit - count - cost) }
+  redis.call('PEXPIRE', key, math.max(1, math.ceil(window)))
+  return { 1, '0', fmt('%.17g', limit - count - cost) }
 end
 local m = count + (queued + 1) * cost - 1
 local windows = 0
@@ -80,7 +77,7 @@ while unit >= count do
 end
 local base = now
 if unit >= 0 then base = tonumber(redis.call('ZRANGE', key, unit, unit, 'WITHSCORES')[2]) + window end
-return { 0, num(math.max(0, base + windows * window - now)), num(math.max(0, limit - count)) }
+return { 0, fmt('%.17g', math.max(0, base + windows * window - now)), fmt('%.17g', math.max(0, limit - count)) }
 `;
 
 /** fixedCount.ts `takeFromCount`; ARGV[4] limit, ARGV[5] window. The record is a hash { w, c }. */
@@ -94,12 +91,12 @@ if record[1] and tonumber(record[1]) == windowStart then count = tonumber(record
 local left = limit - count
 if queued == 0 and cost <= left then
   count = count + cost
-  redis.call('HSET', key, 'w', num(windowStart), 'c', num(count))
-  redis.call('PEXPIRE', key, idleFor(windowStart + window - now))
-  return { 1, '0', num(left - cost) }
+  redis.call('HSET', key, 'w', fmt('%.17g', windowStart), 'c', fmt('%.17g', count))
+  redis.call('PEXPIRE', key, math.max(1, math.ceil(windowStart + window - now)))
+  return { 1, '0', fmt('%.17g', left - cost) }
 end
 local fitNow = math.floor(math.max(0, left) / cost)
-if queued < fitNow then return { 0, '0', num(left) } end
+if queued < fitNow then return { 0, '0', fmt('%.17g', left) } end
 local later = 1 + math.floor((queued - fitNow) / math.floor(limit / cost))
-return { 0, num(windowStart + later * window - now), num(math.max(0, left)) }
+return { 0, fmt('%.17g', windowStart + later * window - now), fmt('%.17g', math.max(0, left)) }
 `;

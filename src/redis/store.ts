@@ -10,7 +10,7 @@
  * from the insurance limiter at once. `events$` reports `store-unavailable` and `store-recovered`.
  */
 import type { Redis } from 'ioredis';
-import { Observable, type SchedulerLike } from 'rxjs';
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { memoryStore, type MemoryStore, type RateParams, type RateStore, type TakeResult } from '../index.js';
 import { EventBus, StateCell } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
@@ -105,6 +105,12 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   });
 }
 
+interface Pending {
+  readonly deadline: number;
+  /** The insurance limiter answers, and the store counts a failure. */
+  readonly expire: (error: unknown) => void;
+}
+
 interface Setup {
   readonly name: string;
   readonly client: Scripted;
@@ -122,6 +128,9 @@ class Store implements RedisStore {
   private downSince = 0;
   /** While unavailable: a take is on its way to Redis (only one at a time). */
   private probing = false;
+  /** Takes waiting for Redis, oldest first. */
+  private readonly pending = new Set<Pending>();
+  private timer: Subscription | undefined = undefined;
   private remote = 0;
   private insured = 0;
   private failures = 0;
@@ -154,32 +163,48 @@ class Store implements RedisStore {
     if (down) this.probing = true;
     const command = this.send(key, cost, now, params, queued);
     return new Promise<TakeResult>((resolve) => {
-      let answered = false;
-      const fallBack = (error: unknown) => {
-        answered = true;
-        this.fail(error);
-        resolve(this.insure(key, cost, now, params, queued));
+      const pending: Pending = {
+        deadline: this.setup.scheduler.now() + this.setup.timeout,
+        expire: (error) => {
+          this.fail(error);
+          resolve(this.insure(key, cost, now, params, queued));
+        },
       };
-      const timer = scheduleOnce(this.setup.scheduler, this.setup.timeout, () => {
-        if (!answered) fallBack(new Error(`no answer from Redis within ${this.setup.timeout} ms`));
-      });
+      this.pending.add(pending);
+      this.armTimeout();
       command.then(
         (reply) => {
           if (down) this.probing = false;
           this.recover();
-          if (answered) return;
-          answered = true;
-          timer.unsubscribe();
+          if (!this.pending.delete(pending)) return; // timed out: the insurance limiter answered
           this.remote++;
           resolve({ allowed: reply[0] === 1, retryAfter: Number(reply[1]), remaining: Number(reply[2]) });
         },
         (error: unknown) => {
           if (down) this.probing = false;
-          if (answered) return;
-          timer.unsubscribe();
-          fallBack(error);
+          if (this.pending.delete(pending)) pending.expire(error);
         },
       );
+    });
+  }
+
+  /**
+   * One timer for every take in flight: takes wait in arrival order, so their deadlines are in
+   * order too, and the timer is armed for the oldest.
+   */
+  private armTimeout(): void {
+    if (this.timer !== undefined) return;
+    const first = this.pending.values().next();
+    if (first.done === true) return;
+    this.timer = scheduleOnce(this.setup.scheduler, first.value.deadline - this.setup.scheduler.now(), () => {
+      this.timer = undefined;
+      const now = this.setup.scheduler.now();
+      for (const pending of this.pending) {
+        if (pending.deadline > now) break;
+        this.pending.delete(pending);
+        pending.expire(new Error(`no answer from Redis within ${this.setup.timeout} ms`));
+      }
+      this.armTimeout();
     });
   }
 

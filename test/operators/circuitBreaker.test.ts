@@ -290,6 +290,21 @@ describe('circuitBreaker controls and state export', () => {
     });
   });
 
+  it('trip() opens a closed breaker for its break, then half-open; it does nothing in any other state', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const breaker = circuitBreaker({ name: 'trip', strategy: { kind: 'consecutive', failures: 5 }, breakDuration: 10 });
+      timer(5).subscribe(() => breaker.trip());
+      timer(7).subscribe(() => breaker.trip()); // open already: no new break
+      expectObservable(timer(6).pipe(mergeMap(() => of(1).pipe(breaker)))).toBe('6ms #', undefined, new CircuitOpenError('trip', 'open', 9));
+      expectObservable(breaker.state$).toBe('a 4ms b 9ms c', { a: 'closed', b: 'open', c: 'half-open' });
+    });
+    const isolated = circuitBreaker({ name: 'iso-trip' });
+    isolated.isolate();
+    isolated.trip();
+    expect(isolated.stats().state).toBe('isolated');
+  });
+
   it('disable() lets every call through and still reports outcomes', () => {
     const breaker = circuitBreaker({ strategy: { kind: 'consecutive', failures: 1 } });
     const types: string[] = [];

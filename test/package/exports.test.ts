@@ -107,6 +107,16 @@ describe('package exports (built dist)', () => {
     expect(loaded).toBe('0');
   });
 
+  it('imports rx-resilience/redis from ESM and CommonJS, and the root entry never loads ioredis', () => {
+    const names = 'JSON.stringify([typeof m.redisStore, typeof m.sharedBreaker, typeof m.fleetControl, typeof m.healthFromStore])';
+    const esm = run(['--input-type=module', '-e', `import * as m from 'rx-resilience/redis'; console.log(${names})`]);
+    const cjs = run(['-e', `const m = require('rx-resilience/redis'); console.log(${names})`]);
+    expect(JSON.parse(esm)).toEqual(['function', 'function', 'function', 'function']);
+    expect(JSON.parse(cjs)).toEqual(JSON.parse(esm));
+    const loaded = run(['-e', `require('rx-resilience'); console.log(Object.keys(require.cache).some((f) => f.includes('ioredis')))`]);
+    expect(loaded).toBe('false');
+  });
+
   it('keeps the testing kit out of the main entry', () => {
     const out = run(['--input-type=module', '-e', `import * as api from 'rx-resilience'; console.log(JSON.stringify(Object.keys(api)))`]);
     expect(JSON.parse(out)).not.toContain('testScheduler');

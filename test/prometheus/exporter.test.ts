@@ -428,6 +428,7 @@ describe('names', () => {
       adaptiveThrottle({ name: 'm' }), cache({ name: 'n', ttl: 1 }), hedge({ name: 'n' }),
       fromOtherCopy('health-monitor', { health$: of({ components: { n: { status: 'healthy' } } }), transitions$: EMPTY }),
       fromOtherCopy('operation-mode', { name: 'n', mode$: of({ mode: 'NORMAL' }) }),
+      fromOtherCopy('fleet-control', { name: 'fleet', imposed$: of({ n: { action: 'isolate' } }) }),
     ]);
     breaker.isolate(); // transition series appear with the first transition
     const registered = (await registry.getMetricsAsJSON()).map((m) => m.name).sort();
