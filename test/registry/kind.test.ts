@@ -65,7 +65,7 @@ describe('descriptors', () => {
     const handle = registry.register('db', api.circuitBreaker());
     expect(api.policyKind(handle)).toBe('circuit-breaker');
     expect(descriptorOf(handle)).toEqual(descriptorOf(api.circuitBreaker()));
-    expect(Object.keys(handle).sort()).toEqual(['disable', 'events$', 'exportState', 'isolate', 'metrics$', 'reset', 'state$', 'stats']);
+    expect(Object.keys(handle).sort()).toEqual(['disable', 'events$', 'exportState', 'isolate', 'metrics$', 'reset', 'state$', 'stats', 'trip']);
   });
 
   it('nothing else has a kind', () => {
