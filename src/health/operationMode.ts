@@ -10,7 +10,6 @@
 import { distinctUntilChanged, from, map, Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
-import { policyName } from '../internal/names.js';
 import { checker } from '../internal/validate.js';
 import { defaultModeRules, evaluateRules, modeOf, type ModeReason, type ModeRule, type OperationModeLevel } from './modeRules.js';
 import type { SystemHealth } from './types.js';
@@ -18,6 +17,7 @@ import type { SystemHealth } from './types.js';
 export type { ModeReason, ModeRule, OperationModeLevel } from './modeRules.js';
 
 export interface OperationModeConfig {
+  /** Default `'operation-mode'`, the same for every unnamed mode (not numbered like policies): series and dashboards keep it across restarts. */
   readonly name?: string;
   /** Usually a monitor's `health$`. */
   readonly health$: Observable<SystemHealth>;
@@ -83,7 +83,8 @@ const MODES: readonly OperationModeLevel[] = ['NORMAL', 'DEGRADED', 'EMERGENCY']
  */
 export function operationMode(config: OperationModeConfig): OperationMode {
   const pre = checker('operation-mode');
-  const name = policyName('operation-mode', pre.name('name', (config as { name?: unknown } | null)?.name));
+  // One stable default (not a counter): an unnamed mode keeps its series and its dashboards across restarts.
+  const name = pre.name('name', (config as { name?: unknown } | null)?.name) ?? 'operation-mode';
   const check = checker(name);
   const c = check.object('', config, KEYS);
   if (typeof (c.health$ as { subscribe?: unknown } | undefined)?.subscribe !== 'function') check.fail('health$', c.health$, 'an Observable of SystemHealth');

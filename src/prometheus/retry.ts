@@ -21,7 +21,8 @@ export function bindRetry(retry: RetryBackoff, families: Families): () => void {
     failedWith: outcome('failed_with_retry'),
   };
   const retries = b.counter(RETRY.retries);
-  const giveUps = Object.fromEntries(REASONS.map((r) => [r, b.counter(RETRY.giveUps, { reason: r })]));
+  // Label values are snake_case: `max_attempts` for the reason `max-attempts`.
+  const giveUps = Object.fromEntries(REASONS.map((r) => [r, b.counter(RETRY.giveUps, { reason: r.replaceAll('-', '_') })]));
   b.hold(retry.events$.subscribe((e: RetryBackoffEvent) => {
     switch (e.type) {
       case 'retry':
