@@ -17,7 +17,7 @@ describe('public API', () => {
       'adaptiveConcurrency', 'adaptiveRateLimit', 'adaptiveThrottle', 'bulkhead', 'fixedWindow', 'memoryStore', 'slidingWindow', 'tokenBucket',
       // health, modes, http, registry
       'defaultModeRules', 'healthCheck', 'healthEndpoints', 'healthFromBreaker', 'healthFromBulkhead', 'healthMonitor', 'metricsHandler',
-      'operationMode', 'fromConfig', 'policyKind', 'resilienceRegistry',
+      'operationMode', 'recoverWhen', 'fromConfig', 'policyKind', 'resilienceRegistry',
     ].sort());
   });
 
