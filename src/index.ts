@@ -108,6 +108,8 @@ export type { ConfigInput, ConfigRegistry, FromConfigOptions, RateLimitEntry, Re
 
 /* HTTP endpoints */
 export { healthEndpoints } from './http/endpoints.js';
+export { dashboard } from './http/dashboard.js';
+export type { DashboardConfig } from './http/dashboard.js';
 export type { HealthEndpoints, HealthEndpointsConfig } from './http/endpoints.js';
 export { metricsHandler } from './http/metrics.js';
 export type { MetricsExposition, MetricsSource } from './http/metrics.js';

@@ -16,6 +16,8 @@ import { resolveScheduler } from '../internal/clock.js';
 import { checker } from '../internal/validate.js';
 import { bearerGuard } from './auth.js';
 import { allowOrigin, parseCors, preflight, type CorsConfig } from './cors.js';
+import { servePage } from './dashboard.js';
+import { page } from './dashboardPage.js';
 import { EventStreams, type SseMessage } from './eventStream.js';
 import { detailed, live, ready } from './healthBodies.js';
 import { metricsHandler, type MetricsSource } from './metrics.js';
@@ -48,6 +50,8 @@ export interface HealthEndpointsConfig {
   readonly replay?: number;
   /** Origins allowed to call every route from a browser (with `OPTIONS` preflight). Default: none. */
   readonly cors?: CorsConfig;
+  /** Serves the live dashboard page at `/dashboard` (it reads `/events`). Default false. */
+  readonly dashboard?: boolean;
   /** Clock for heartbeats. */
   readonly scheduler?: SchedulerLike;
 }
@@ -61,7 +65,7 @@ export interface HealthEndpoints {
   close(): void;
 }
 
-const KEYS = ['monitor', 'mode', 'metrics', 'token', 'basePath', 'maxStreams', 'heartbeat', 'maxBufferedBytes', 'streams', 'policies', 'maxRate', 'replay', 'cors', 'scheduler'];
+const KEYS = ['monitor', 'mode', 'metrics', 'token', 'basePath', 'maxStreams', 'heartbeat', 'maxBufferedBytes', 'streams', 'policies', 'maxRate', 'replay', 'cors', 'dashboard', 'scheduler'];
 /** Largest `maxBufferedBytes`: 1 GiB. */
 const MAX_BUFFERED_BYTES = 2 ** 30;
 
@@ -104,6 +108,7 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
   const maxRate = check.number('maxRate', c.maxRate, 4, 0.01, 1_000);
   const replay = check.integer('replay', c.replay, 256, 0, 100_000);
   const origins = parseCors(check, c.cors);
+  if (c.dashboard !== undefined && typeof c.dashboard !== 'boolean') check.fail('dashboard', c.dashboard, 'true or false');
   const scheduler = resolveScheduler(check.scheduler('scheduler', c.scheduler));
 
   // An error of health$ or mode$ ends the event streams (each client's subscription sees it); the
@@ -121,6 +126,10 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
     ['/events', (req, res) => events.handle(req, res)],
   ]);
   if (serveMetrics !== undefined) routes.set('/metrics', serveMetrics);
+  if (c.dashboard === true) {
+    const html = page('events');
+    routes.set('/dashboard', (req, res) => servePage(req, res, html));
+  }
   if (guard !== undefined) {
     routes.set('/health/detailed', (req, res) => {
       if (!guard(req)) return sendJson(req, res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="health"' });

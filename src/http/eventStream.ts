@@ -98,7 +98,10 @@ export class EventStreams {
       // The first client (or the first after the streams ended): its frames come live from the hub.
       this.startHub();
     } else {
-      for (const frame of this.missed(req.headers['last-event-id'])) this.send(client, frame.text);
+      // The header is what an EventSource sends on its own reconnects; a page that opens a new
+      // EventSource after a failed one can only say it in the query (`?lastEventId=`).
+      const lastEventId = req.headers['last-event-id'] ?? new URLSearchParams(req.url?.split('?')[1] ?? '').get('lastEventId') ?? undefined;
+      for (const frame of this.missed(lastEventId)) this.send(client, frame.text);
     }
     if (!this.open.has(client)) return;
     client.sub = interval(heartbeat, this.scheduler).subscribe(() => {
