@@ -34,10 +34,14 @@ describe('event ids and replay', () => {
     await firstValueFrom(endpoints.openStreams$.pipe(filter((n) => n === 1)));
     for (let i = 2; i <= 5; i++) extra.next(i); // missed by the flaky client
     const back = await sse(served.port, { 'last-event-id': String(lastSeen) });
+    // A page that had to open a new EventSource says it in the query instead.
+    const byQuery = await sse(served.port, {}, `/events?lastEventId=${lastSeen}`);
     extra.next(6);
     await always.until((e) => e.some((x) => x.data === 6));
     await back.until((e) => e.some((x) => x.data === 6));
+    await byQuery.until((e) => e.some((x) => x.data === 6));
     expect(back.events).toEqual(always.events.filter((e) => e.id > lastSeen));
+    expect(byQuery.events).toEqual(back.events);
     expect(back.events.map((e) => e.data)).toEqual([2, 3, 4, 5, 6]);
     const ids = always.events.map((e) => e.id);
     expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
