@@ -16,7 +16,7 @@ describe('public API', () => {
       // admission
       'adaptiveConcurrency', 'adaptiveRateLimit', 'adaptiveThrottle', 'bulkhead', 'fixedWindow', 'memoryStore', 'slidingWindow', 'tokenBucket',
       // health, modes, http, registry
-      'defaultModeRules', 'healthCheck', 'healthEndpoints', 'healthFromBreaker', 'healthFromBulkhead', 'healthMonitor', 'metricsHandler',
+      'dashboard', 'defaultModeRules', 'healthCheck', 'healthEndpoints', 'healthFromBreaker', 'healthFromBulkhead', 'healthMonitor', 'metricsHandler',
       'operationMode', 'recoverWhen', 'fromConfig', 'policyKind', 'resilienceRegistry',
     ].sort());
   });
