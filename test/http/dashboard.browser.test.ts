@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { catchError, defer, firstValueFrom, of, Subject } from 'rxjs';
+import { catchError, defer, lastValueFrom, of, Subject } from 'rxjs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -74,7 +74,7 @@ describe.skipIf(!present)('dashboard in Chromium', () => {
     const server: Server = createServer(endpoints);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const call = () => firstValueFrom(defer(() => fetch(up.url).then(async (r) => (await r.arrayBuffer(), r.status))).pipe(s.breaker, s.retry, s.pool, s.limiter, catchError(() => of(-1))));
+    const call = () => lastValueFrom(defer(() => fetch(up.url).then(async (r) => (await r.arrayBuffer(), r.status))).pipe(s.breaker, s.retry, s.pool, s.limiter, catchError(() => of(-1))));
     const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
     const seen = watchPage(page, [origin]);
     const timelineIs = (states: string) => page.waitForSelector(`[data-testid="timeline-upstream"][data-states="${states}"]`, { timeout: WAIT });
@@ -87,6 +87,9 @@ describe.skipIf(!present)('dashboard in Chromium', () => {
       await timelineIs('closed');
       await banner('NORMAL');
       await page.waitForSelector('#conn[data-state="connected"]', { timeout: WAIT });
+      await page.waitForSelector('[data-testid="policy-pool"] >> text=occupancy 0 / 4', { timeout: WAIT });
+      await page.waitForSelector('[data-testid="policy-rate"] >> text=/tokens \\d+ \\/ 100/', { timeout: WAIT });
+      await page.waitForSelector('[data-testid="policy-retry"] >> text=successes 5', { timeout: WAIT });
       await shot('1-healthy');
 
       // Phase 2: outage, the breaker opens; a critical component unhealthy is EMERGENCY.
@@ -95,6 +98,8 @@ describe.skipIf(!present)('dashboard in Chromium', () => {
       expect(s.breaker.stats().state).toBe('open');
       await timelineIs('closed,open');
       await banner('EMERGENCY');
+      // An open breaker's retryAfter (10 min) is past the retry's maxDelay: a give-up, by reason.
+      await page.waitForSelector('[data-testid="policy-retry"] >> text=max-delay 1', { timeout: WAIT });
       // The window is cleared on opening: the rates that opened it are kept (5 successes, then 3 failures).
       await page.waitForSelector('text=last trip: failure rate 37.5 %', { timeout: WAIT });
       await shot('2-outage');
