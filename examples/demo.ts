@@ -9,9 +9,11 @@
  * them while the breaker is closed.
  *
  * The terminal shows every policy's state as it changes, every breaker transition, the health
- * monitor and the operation mode; an ops server on loopback serves /metrics (Prometheus),
- * /health/live, /health/ready, /health/detailed (bearer token) and /events (server-sent events)
- * while the demo runs. It ends by itself with a summary.
+ * monitor and the operation mode; an ops server on loopback serves the live dashboard page
+ * (/dashboard, its URL is the first line of output), /metrics (Prometheus), /health/live,
+ * /health/ready, /health/detailed (bearer token) and /events (server-sent events) while the demo
+ * runs. A probe of the upstream drives recovery: when it turns healthy while the breaker is open,
+ * `recoverWhen` ends the break at once. It ends by itself with a summary.
  *
  *   npm start                      # 20 s
  *   npm start -- --seconds=40      # longer phases
@@ -24,11 +26,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defer, finalize, from, interval, map, takeUntil, timer, type Subscription } from 'rxjs';
+import { defer, filter, finalize, from, interval, map, takeUntil, timer, type Subscription } from 'rxjs';
 import { Registry } from 'prom-client';
 import {
-  bulkhead, circuitBreaker, durableQueue, exponential, healthFromBreaker, healthFromBulkhead, healthMonitor,
-  isQueued, isResilienceError, operationMode, queueOnFailure, retryBackoff, timeLimit, tokenBucket, type CircuitState,
+  bulkhead, circuitBreaker, durableQueue, exponential, healthCheck, healthFromBreaker, healthFromBulkhead, healthMonitor,
+  isQueued, isResilienceError, operationMode, queueOnFailure, recoverWhen, retryBackoff, timeLimit, tokenBucket, type CircuitState,
 } from 'rx-resilience';
 import { fileStore } from 'rx-resilience/file-store';
 import { healthEndpoints } from 'rx-resilience/http';
@@ -107,17 +109,23 @@ const orQueue = queueOnFailure(queue, (n: number) => ({ payload: n }), {
 const queued = { queued: 0, delivered: 0, dead: 0 };
 
 // Health and mode are subscriptions on the policies' streams; the ops server exposes them.
+// A direct probe of the upstream (deep: it reports, it does not gate readiness) ...
+const probe = healthCheck('upstream-probe', () => fetch(url).then((r) => r.status < 500), { interval: 1_000, timeLimit: 500, kind: 'deep', critical: false });
 const monitor = healthMonitor({
-  components: [healthFromBreaker(breaker, { critical: true }), healthFromBulkhead(pool)],
+  components: [healthFromBreaker(breaker, { critical: true }), healthFromBulkhead(pool), probe],
 });
-const mode = operationMode({ health$: monitor.health$ });
+// ... ends an open breaker's break as soon as it turns healthy again (the trials still decide).
+const recovery = recoverWhen(breaker, monitor.transitions$.pipe(filter((t) => t.component === 'upstream-probe'), map((t) => t.to === 'healthy')));
+const mode = operationMode({ name: 'demo', health$: monitor.health$ });
 const exporter = prometheusMetrics({ registry: new Registry() });
 const unwatch = exporter.watch([breaker, retry, perAttempt, pool, limiter, monitor, mode]);
 const token = 'demo-token';
-const ops = healthEndpoints({ monitor, mode, token, metrics: exporter.exposition });
+const ops = healthEndpoints({ monitor, mode, token, metrics: exporter.exposition, dashboard: true, policies: [breaker, retry, perAttempt, pool, limiter] });
 const opsServer = createServer(ops);
 await new Promise<void>((resolve) => opsServer.listen(0, '127.0.0.1', resolve));
 const opsUrl = `http://127.0.0.1:${(opsServer.address() as AddressInfo).port}`;
+// The first line of output: open it in a browser while the demo runs.
+console.log(`dashboard: ${opsUrl}/dashboard`);
 let modeNow = 'NORMAL';
 const modes: string[] = [];
 const timeIn = new Map<CircuitState, number>();
@@ -187,7 +195,7 @@ function view(): string {
   const s = breaker.stats();
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`.padStart(4);
   return [
-    `rx-resilience demo  ${elapsed()} s / ${seconds} s   upstream phase: ${phaseNow()}`,
+    `rx-resilience demo  ${elapsed()} s / ${seconds} s   upstream phase: ${phaseNow()}   dashboard: ${opsUrl}/dashboard`,
     `ops: ${opsUrl}/metrics  ${opsUrl}/health/ready  ${opsUrl}/events  (/health/detailed: Bearer ${token})`,
     `health: ${monitor.snapshot().status}   mode: ${modeNow}`,
     `breaker 'upstream': ${s.state.toUpperCase()}${s.nextAttemptAt === null ? '' : ' (half-open soon)'}`,
@@ -211,6 +219,7 @@ end$.subscribe(() => {
   // Let in-flight calls finish, then print the summary.
   timer(600).subscribe(() => {
     for (const sub of subs) sub.unsubscribe();
+    recovery.unsubscribe();
     timeIn.set(state, (timeIn.get(state) ?? 0) + Date.now() - stateSince);
     const s = breaker.stats();
     if (tty) process.stdout.write(`\x1b[H\x1b[2J${view()}\n`);

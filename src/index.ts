@@ -109,6 +109,8 @@ export { healthMonitor } from './health/healthMonitor.js';
 export type { HealthMonitor, HealthMonitorConfig, HealthTransition } from './health/healthMonitor.js';
 export { defaultModeRules } from './health/modeRules.js';
 export { operationMode } from './health/operationMode.js';
+export { recoverWhen } from './health/recoverWhen.js';
+export type { RecoverableBreaker } from './health/recoverWhen.js';
 export type { ModeReason, ModeReport, ModeRule, OperationMode, OperationModeConfig, OperationModeLevel, RuleError } from './health/operationMode.js';
 export type { HealthComponent, HealthKind, HealthReport, HealthStatus, SystemHealth } from './health/types.js';
 

@@ -50,6 +50,8 @@ export class BreakerCore {
   private lastFailureAt: number | null = null;
   /** What a `breakDuration` function threw while the current call was being judged. */
   private thrown: { error: unknown } | undefined = undefined;
+  /** The window's rates when the breaker last tripped (closed → open), kept after the window is cleared. */
+  private lastTrip: CircuitBreakerStats['lastTrip'] = null;
 
   constructor(readonly config: ParsedBreakerConfig) {
     this.name = config.name;
@@ -222,6 +224,10 @@ export class BreakerCore {
       this.previousBreak = undefined;
     }
     if (to === from) return;
+    if (signal === 'trip') {
+      const { calls, failures, slowCalls } = this.strategy.counts(now);
+      this.lastTrip = { at: now, failureRate: calls === 0 ? 0 : failures / calls, slowCallRate: calls === 0 ? 0 : slowCalls / calls };
+    }
     this.machine = to;
     this.epoch++;
     this.trialsActive = 0;
@@ -285,6 +291,11 @@ export class BreakerCore {
     this.control('reset');
   }
 
+  /** Open: ends the break now (half-open, the trial calls decide). Any other state: nothing. */
+  endBreak(): void {
+    if (this.machine.kind === 'open') this.control('elapsed');
+  }
+
   disable(): void {
     this.control('disable');
   }
@@ -311,6 +322,8 @@ export class BreakerCore {
       lastFailureAt: this.lastFailureAt,
       nextAttemptAt: m.kind === 'open' ? m.until : null,
       halfOpen: { active: this.trialsActive, successes: this.trialSuccesses },
+      lastTrip: this.lastTrip,
+      at: now,
     };
     return this.latency === undefined ? stats : { ...stats, latency: this.latency.summary(now) };
   }

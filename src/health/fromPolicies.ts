@@ -30,7 +30,7 @@ export interface PolicyHealthConfig {
 export interface BreakerLike {
   readonly name: string;
   readonly state$: Observable<CircuitState>;
-  stats(): { readonly failureRate: number; readonly nextAttemptAt: number | null };
+  stats(): { readonly failureRate: number; readonly nextAttemptAt: number | null; readonly lastTrip?: { readonly at: number; readonly failureRate: number; readonly slowCallRate: number } | null };
 }
 
 /** What `healthFromBulkhead` reads: a bulkhead or an adaptive concurrency limiter. */
@@ -86,7 +86,8 @@ export function breakerStatus(state: CircuitState): HealthStatus {
 
 function detailsOf(breaker: BreakerLike, state: CircuitState) {
   const stats = breaker.stats();
-  return { state, failureRate: stats.failureRate, nextAttemptAt: stats.nextAttemptAt };
+  // The window is cleared when the breaker opens: lastTrip keeps the rates that opened it.
+  return { state, failureRate: stats.failureRate, nextAttemptAt: stats.nextAttemptAt, lastTrip: stats.lastTrip ?? null };
 }
 
 export function reports(

@@ -10,15 +10,15 @@
 import { distinctUntilChanged, from, map, Observable, Subscriber, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
-import { configuredName } from '../internal/names.js';
 import { brand } from '../internal/policy.js';
-import { checker } from '../internal/validate.js';
+import { checker, isPlainObject } from '../internal/validate.js';
 import { defaultModeRules, evaluateRules, modeOf, type ModeReason, type ModeRule, type OperationModeLevel, type RuleError } from './modeRules.js';
 import type { SystemHealth } from './types.js';
 
 export type { ModeReason, ModeRule, OperationModeLevel, RuleError } from './modeRules.js';
 
 export interface OperationModeConfig {
+  /** Default `'operation-mode'`, the same for every unnamed mode (not numbered like policies): series and dashboards keep it across restarts. */
   readonly name?: string;
   /** Usually a monitor's `health$`. */
   readonly health$: Observable<SystemHealth>;
@@ -85,7 +85,9 @@ const MODES: readonly OperationModeLevel[] = ['NORMAL', 'DEGRADED', 'EMERGENCY']
  * @throws ConfigError when the config is invalid.
  */
 export function operationMode(config: OperationModeConfig): OperationMode {
-  const name = configuredName('operation-mode', config);
+  const pre = checker('operation-mode');
+  // One stable default (not a counter): an unnamed mode keeps its series and its dashboards across restarts.
+  const name = pre.name('name', isPlainObject(config) ? config.name : undefined) ?? 'operation-mode';
   const check = checker(name);
   const c = check.object('', config, KEYS);
   if (typeof (c.health$ as { subscribe?: unknown } | undefined)?.subscribe !== 'function') check.fail('health$', c.health$, 'an Observable of SystemHealth');

@@ -1,21 +1,27 @@
 /**
  * Framework-free `node:http` handlers: `/metrics`, `/health/live`, `/health/ready`,
- * `/health/detailed` (bearer token) and `/events` (server-sent events).
+ * `/health/detailed` (bearer token), `/events` (server-sent events) and, when asked, `/dashboard`.
  *
  * State scope: the returned handler. It subscribes the monitor's `health$` (and the mode's
  * `mode$`) when built, so checks run and answers come from the latest aggregate without waiting;
- * `close()` releases those subscriptions and ends every open event stream.
+ * `/events` holds one subscription to its streams from its first client until `close()`, which
+ * releases everything and ends every open event stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { distinctUntilChanged, map, merge, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { HealthMonitor } from '../health/healthMonitor.js';
 import type { OperationMode } from '../health/operationMode.js';
-import type { HealthReport, HealthStatus, SystemHealth } from '../health/types.js';
+import type { HealthStatus, SystemHealth } from '../health/types.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { checker } from '../internal/validate.js';
 import { bearerGuard } from './auth.js';
+import { allowOrigin, parseCors, preflight, type CorsConfig } from './cors.js';
+import { servePage } from './dashboard.js';
+import { page } from './dashboardPage.js';
 import { EventStreams, type SseMessage } from './eventStream.js';
+import { detailed, live, ready } from './healthBodies.js';
 import { metricsHandler, type MetricsSource } from './metrics.js';
+import { parsePolicies, policyMessages } from './policyStats.js';
 import { failRequest, readOnly, sendJson } from './respond.js';
 
 export interface HealthEndpointsConfig {
@@ -36,8 +42,18 @@ export interface HealthEndpointsConfig {
   readonly heartbeat?: number;
   /** Unsent bytes an `/events` client may hold before it is disconnected. Default 1 MiB (1 048 576). */
   readonly maxBufferedBytes?: number;
-  /** More named streams to send on `/events` (e.g. `{ payments: breaker.state$ }`): event name = key. */
+  /** More named streams to send on `/events` (e.g. `{ payments: breaker.state$ }`): event name = key; the latest value of each is a state a new client gets. */
   readonly streams?: Readonly<Record<string, Observable<unknown>>>;
+  /** Policies whose stats `/events` sends (`stats` events, throttled by `maxRate`) and, for breakers, every transition (`breaker` events). */
+  readonly policies?: readonly unknown[];
+  /** Most `stats` events per second per policy on `/events`. Default 4; from 0.01 to 1000. */
+  readonly maxRate?: number;
+  /** Events kept for clients that reconnect with `Last-Event-ID`. Default 256; 0 to 100 000. */
+  readonly replay?: number;
+  /** Origins allowed to call every route from a browser (with `OPTIONS` preflight). Default: none. */
+  readonly cors?: CorsConfig;
+  /** Serves the live dashboard page at `/dashboard` (it reads `/events`). Default false. */
+  readonly dashboard?: boolean;
   /** Clock for heartbeats. */
   readonly scheduler?: SchedulerLike;
 }
@@ -51,7 +67,7 @@ export interface HealthEndpoints {
   close(): void;
 }
 
-const KEYS = ['monitor', 'mode', 'fleet', 'metrics', 'token', 'basePath', 'maxStreams', 'heartbeat', 'maxBufferedBytes', 'streams', 'scheduler'];
+const KEYS = ['monitor', 'mode', 'fleet', 'metrics', 'token', 'basePath', 'maxStreams', 'heartbeat', 'maxBufferedBytes', 'streams', 'policies', 'maxRate', 'replay', 'cors', 'dashboard', 'scheduler'];
 /** Largest `maxBufferedBytes`: 1 GiB. */
 const MAX_BUFFERED_BYTES = 2 ** 30;
 
@@ -92,6 +108,11 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
     if (typeof stream?.subscribe !== 'function') check.fail(`streams.${key}`, stream, 'an Observable');
     if (!/^[\w.-]+$/.test(key)) check.fail(`streams.${key}`, key, 'a name of letters, digits, _ . -');
   }
+  const policies = parsePolicies(check, c.policies);
+  const maxRate = check.number('maxRate', c.maxRate, 4, 0.01, 1_000);
+  const replay = check.integer('replay', c.replay, 256, 0, 100_000);
+  const origins = parseCors(check, c.cors);
+  if (c.dashboard !== undefined && typeof c.dashboard !== 'boolean') check.fail('dashboard', c.dashboard, 'true or false');
   const scheduler = resolveScheduler(check.scheduler('scheduler', c.scheduler));
 
   // An error of health$ or mode$ ends the event streams (each client's subscription sees it); the
@@ -99,7 +120,7 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
   const ignore = { error: () => undefined };
   const held: Subscription[] = [monitor.health$.subscribe(ignore)];
   if (mode !== undefined) held.push(mode.mode$.subscribe(ignore));
-  const events = new EventStreams(() => messages(monitor, mode, streams), { maxStreams, heartbeat, maxBufferedBytes }, scheduler);
+  const events = new EventStreams(() => merge(messages(monitor, mode, streams), policyMessages(policies, maxRate, scheduler)), { maxStreams, heartbeat, maxBufferedBytes, replay }, scheduler);
   const serveMetrics = metrics === undefined ? undefined : metricsHandler(metrics);
 
   // A Map: a path never reads an inherited key (`/__proto__`, `/constructor`).
@@ -109,10 +130,14 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
     ['/events', (req, res) => events.handle(req, res)],
   ]);
   if (serveMetrics !== undefined) routes.set('/metrics', serveMetrics);
+  if (c.dashboard === true) {
+    const html = page('events');
+    routes.set('/dashboard', (req, res) => servePage(req, res, html));
+  }
   if (guard !== undefined) {
     routes.set('/health/detailed', (req, res) => {
       if (!guard(req)) return sendJson(req, res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer realm="health"' });
-      sendJson(req, res, 200, { ...monitor.snapshot(), ...(mode === undefined ? {} : { mode: mode.stats() }), ...(fleet === undefined ? {} : { fleet: fleet.imposed() }) });
+      detailed(req, res, monitor.snapshot(), mode?.stats(), fleet?.imposed());
     });
   }
 
@@ -121,6 +146,9 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
       const path = pathOf(req.url);
       const route = path !== undefined && path.startsWith(basePath) ? routes.get(path.slice(basePath.length)) : undefined;
       if (route === undefined) return next === undefined ? sendJson(req, res, 404, { error: 'not found' }) : next();
+      res.setHeader('vary', 'Origin, Accept');
+      const allowed = allowOrigin(req, res, origins);
+      if (req.method === 'OPTIONS' && origins !== undefined) return preflight(req, res, allowed);
       if (readOnly(req, res)) route(req, res);
     } catch {
       // Nothing a request carries may end the process: an unexpected throw is a 500 (or, once the
@@ -149,33 +177,18 @@ function pathOf(url: string | undefined): string | undefined {
   return slash < 0 ? '/' : target.slice(slash);
 }
 
-const statuses = (health: SystemHealth, pick: (r: HealthReport) => boolean): Record<string, HealthStatus> =>
-  Object.fromEntries(Object.values(health.components).filter(pick).map((r) => [r.name, r.status]));
-
-/** 503 when a liveness component is unhealthy; 200 otherwise. */
-function live(req: IncomingMessage, res: ServerResponse, health: SystemHealth): void {
-  const checks = statuses(health, (r) => r.kind === 'liveness');
-  const down = Object.values(checks).includes('unhealthy');
-  sendJson(req, res, down ? 503 : 200, { status: down ? 'unhealthy' : 'alive', checks });
-}
-
-/** 200 when every component has reported and no liveness or readiness component is unhealthy; else 503. */
-function ready(req: IncomingMessage, res: ServerResponse, health: SystemHealth): void {
-  const checks = statuses(health, (r) => r.kind !== 'deep');
-  const isReady = health.pending.length === 0 && !Object.values(checks).includes('unhealthy');
-  sendJson(req, res, isReady ? 200 : 503, { ready: isReady, status: health.status, checks, pending: health.pending });
-}
+const statuses = (health: SystemHealth): Record<string, HealthStatus> => Object.fromEntries(Object.values(health.components).map((r) => [r.name, r.status]));
 
 /** `health` (overall and per-component statuses, on change), `transition`, `mode`, and the extra streams. */
 function messages(monitor: HealthMonitor, mode: OperationMode | undefined, streams: Record<string, Observable<unknown>>): Observable<SseMessage> {
   const summary$ = monitor.health$.pipe(
-    map((h) => ({ status: h.status, components: statuses(h, () => true), pending: h.pending })),
+    map((h) => ({ status: h.status, components: statuses(h), pending: h.pending })),
     distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
-    map((data): SseMessage => ({ event: 'health', data })),
+    map((data): SseMessage => ({ event: 'health', state: 'health', data })),
   );
   const transitions$ = monitor.transitions$.pipe(map(({ type, component, from, to, at }): SseMessage => ({ event: 'transition', data: { type, component, from, to, at } })));
   const parts: Observable<SseMessage>[] = [summary$, transitions$];
-  if (mode !== undefined) parts.push(mode.mode$.pipe(map((data): SseMessage => ({ event: 'mode', data }))));
-  for (const [event, stream] of Object.entries(streams)) parts.push(stream.pipe(map((data): SseMessage => ({ event, data }))));
+  if (mode !== undefined) parts.push(mode.mode$.pipe(map((data): SseMessage => ({ event: 'mode', state: 'mode', data }))));
+  for (const [event, stream] of Object.entries(streams)) parts.push(stream.pipe(map((data): SseMessage => ({ event, state: `stream:${event}`, data }))));
   return merge(...parts);
 }

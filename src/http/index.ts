@@ -8,3 +8,5 @@ export { healthEndpoints } from './endpoints.js';
 export type { HealthEndpoints, HealthEndpointsConfig } from './endpoints.js';
 export { metricsHandler } from './metrics.js';
 export type { MetricsExposition, MetricsSource } from './metrics.js';
+export { dashboard } from './dashboard.js';
+export type { DashboardConfig } from './dashboard.js';

@@ -113,6 +113,14 @@ export interface CircuitBreakerStats {
    * failed, late ones included; kept across transitions. Absent otherwise.
    */
   readonly latency?: LatencySummary;
+  /**
+   * The window's failure and slow-call rates at the moment of the last trip (closed → open) and
+   * its time; null before the first. The window is cleared on every transition, so an open
+   * breaker's `failureRate` is 0: this keeps the rates that opened it.
+   */
+  readonly lastTrip: { readonly at: number; readonly failureRate: number; readonly slowCallRate: number } | null;
+  /** Scheduler time of this snapshot. */
+  readonly at: number;
 }
 
 /** A circuit breaker: an operator, with its state as streams and its controls attached. */
@@ -134,6 +142,8 @@ export interface CircuitBreaker {
   reset(): void;
   /** Lets every call through; outcomes are still reported. */
   disable(): void;
+  /** An open breaker turns half-open now instead of at the end of its break (see `recoverWhen`); no effect in any other state. */
+  endBreak(): void;
   /** A JSON-safe copy that `initialState` restores. */
   exportState(): CircuitBreakerSnapshot;
 }
@@ -158,4 +168,4 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
   return definePolicy<CircuitBreaker>(new BreakerCore(parseBreakerConfig(configuredName('circuit-breaker', config), config)), PROTO);
 }
 
-const PROTO = policyPrototype({ kind: 'circuit-breaker', state: ['state$'], streams: ['events$', 'metrics$'], controls: ['stats', 'isolate', 'trip', 'reset', 'disable', 'exportState'] });
+const PROTO = policyPrototype({ kind: 'circuit-breaker', state: ['state$'], streams: ['events$', 'metrics$'], controls: ['stats', 'isolate', 'trip', 'reset', 'disable', 'endBreak', 'exportState'] });

@@ -138,7 +138,8 @@ export class Binding {
     });
   }
 
-  private onScrape(metric: object, read: Reader): void {
+  /** Runs `read` on every scrape of `metric` (a family of this exporter), until `release()`. */
+  onScrape(metric: object, read: Reader): void {
     const set = this.families.readers(metric);
     set.add(read);
     this.readers.push({ set, read });
@@ -179,7 +180,7 @@ export const GROUP_FAMILIES: Readonly<Record<string, string>> = {
   'time-limit': 'time_limit_*',
   fallback: 'fallback_*',
   bulkhead: 'bulkhead_*',
-  limiter: 'rate_limiter_*, adaptive_rate_limit_rate, adaptive_throttle_reject_probability',
+  limiter: 'rate_limiter_*, adaptive_rate_limit_rate, adaptive_throttle_reject_ratio',
   'adaptive-limit': 'adaptive_limit_changes_total',
   cache: 'cache_*',
   hedge: 'hedge_*',

@@ -66,6 +66,8 @@ export function bindHealthMonitor(monitor: WatchedHealthMonitor, families: Famil
     bindings.set(name, b);
     return b;
   };
+  // Listed components get their transition series at 0 now, before their first report.
+  if (Array.isArray(monitor.components)) for (const c of monitor.components) component(c.name);
   const subscriptions = [
     monitor.health$.subscribe((h) => {
       latest = h.components;
@@ -86,7 +88,8 @@ export function bindOperationMode(mode: WatchedOperationMode, families: Families
   let current: Mode | undefined;
   b.hold(mode.mode$.subscribe((m) => (current = m.mode)));
   b.gauge(HEALTH.mode, (set) => {
-    if (current !== undefined) for (const each of MODES) set(each === current ? 1 : 0, { mode: each });
+    // Label values are snake_case: `normal` for the mode `NORMAL`.
+    if (current !== undefined) for (const each of MODES) set(each === current ? 1 : 0, { mode: each.toLowerCase() });
   });
   b.gauge(HEALTH.modeCode, (set) => {
     if (current !== undefined) set(MODE_CODE[current]);

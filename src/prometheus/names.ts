@@ -4,8 +4,10 @@
  * shipped dashboard and alert rules are checked against them, and users can build their own
  * queries from them.
  *
- * Conventions: base units (seconds), counters end in `_total`, every series has a `name` label
- * (the policy's or the component's name). Keys of limiters are never labels (unbounded).
+ * Conventions: base units (seconds), counters end in `_total`, gauges from 0 to 1 end in `_ratio`,
+ * label values are snake_case (`half_open`, `max_attempts`), every series has a `name` label
+ * (the policy's or the component's name), and every series of a watched object exists, at 0,
+ * from the moment `watch()` returns. Keys of limiters are never labels (unbounded).
  */
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
@@ -21,15 +23,16 @@ const spec = (type: MetricType, name: string, labels: readonly string[], help: s
 
 /** Circuit breakers (`circuitBreaker()`). */
 export const BREAKER = {
-  state: spec('gauge', 'circuit_breaker_state', ['name', 'state'], 'Circuit breaker state: 1 for the current state, 0 for the others (as resilience4j).'),
+  state: spec('gauge', 'circuit_breaker_state', ['name', 'state'], 'Circuit breaker state: 1 for the current state (closed, open, half_open, isolated, disabled), 0 for the others.'),
+  stateSeconds: spec('counter', 'circuit_breaker_state_seconds_total', ['name', 'state'], 'Seconds the breaker spent in each state (closed, open, half_open, isolated, disabled) since watching started.'),
   stateCode: spec('gauge', 'circuit_breaker_state_code', ['name'], 'Circuit breaker state as a number: 0 closed, 1 open, 2 half-open, 3 isolated, 4 disabled.'),
   calls: spec('counter', 'circuit_breaker_calls_total', ['name', 'outcome'], 'Calls through the breaker that ended, by outcome (success, failure, ignored, cancelled).'),
   slowCalls: spec('counter', 'circuit_breaker_slow_calls_total', ['name', 'outcome'], 'Finished calls at least as long as slowCallDuration, by outcome (success, failure).'),
   duration: spec('histogram', 'circuit_breaker_call_duration_seconds', ['name', 'outcome'], 'Duration of calls that succeeded or failed, from subscribe to the end, in seconds.'),
-  rejections: spec('counter', 'circuit_breaker_rejections_total', ['name', 'state'], 'Calls refused by the breaker, by the state that refused them.'),
-  transitions: spec('counter', 'circuit_breaker_transitions_total', ['name', 'from', 'to'], 'State transitions of the breaker.'),
-  failureRate: spec('gauge', 'circuit_breaker_failure_rate', ['name'], 'Failures / finished calls in the current window (0 when it holds none).'),
-  slowCallRate: spec('gauge', 'circuit_breaker_slow_call_rate', ['name'], 'Slow calls / finished calls in the current window.'),
+  rejections: spec('counter', 'circuit_breaker_rejections_total', ['name', 'state'], 'Calls refused by the breaker, by the state that refused them (open, half_open, isolated).'),
+  transitions: spec('counter', 'circuit_breaker_transitions_total', ['name', 'from', 'to'], 'State transitions of the breaker; every legal (from, to) pair exists from the start, at 0.'),
+  failureRate: spec('gauge', 'circuit_breaker_failure_ratio', ['name'], 'Failures / finished calls in the current window (0 when it holds none), from 0 to 1.'),
+  slowCallRate: spec('gauge', 'circuit_breaker_slow_call_ratio', ['name'], 'Slow calls / finished calls in the current window, from 0 to 1.'),
   latency: spec('gauge', 'circuit_breaker_latency_seconds', ['name', 'quantile'], 'Quantiles (0.5, 0.9, 0.99) of the durations of calls that succeeded or failed, in seconds, over the latency window; only with `latency: true`.'),
 } as const;
 
@@ -37,7 +40,7 @@ export const BREAKER = {
 export const RETRY = {
   calls: spec('counter', 'retry_calls_total', ['name', 'outcome'], 'Calls that ended under a retry policy: successful_without_retry, successful_with_retry, failed_without_retry, failed_with_retry.'),
   retries: spec('counter', 'retry_retries_total', ['name'], 'Retries scheduled (attempts after the first).'),
-  giveUps: spec('counter', 'retry_give_ups_total', ['name', 'reason'], 'Calls the retry policy gave up on, by reason (max-attempts, max-elapsed, max-delay, not-retryable, budget).'),
+  giveUps: spec('counter', 'retry_give_ups_total', ['name', 'reason'], 'Calls the retry policy gave up on, by reason (max_attempts, max_elapsed, max_delay, not_retryable, budget).'),
   budgetAvailable: spec('gauge', 'retry_budget_available', ['name'], 'Whole retries the budget would grant now.'),
   budgetRetries: spec('counter', 'retry_budget_retries_total', ['name', 'result'], 'Retries the budget granted or refused.'),
   latency: spec('gauge', 'retry_latency_seconds', ['name', 'quantile'], 'Quantiles (0.5, 0.9, 0.99) of whole-call durations under a retry policy (attempts and waits), in seconds, over latencyWindow; only with `latency: true`.'),
@@ -74,7 +77,7 @@ export const LIMITER = {
   waiting: spec('gauge', 'rate_limiter_waiting_calls', ['name'], 'Calls waiting for admission now, all keys together.'),
   calls: spec('counter', 'rate_limiter_calls_total', ['name', 'outcome'], 'Calls that reached the limiter, by outcome (admitted, rejected, cancelled while waiting).'),
   rate: spec('gauge', 'adaptive_rate_limit_rate', ['name'], 'Current rate of an adaptive rate limiter, in calls per window (fractional).'),
-  rejectProbability: spec('gauge', 'adaptive_throttle_reject_probability', ['name'], 'Probability with which an adaptive throttle rejects a call now.'),
+  rejectProbability: spec('gauge', 'adaptive_throttle_reject_ratio', ['name'], 'Probability (0 to 1) with which an adaptive throttle rejects a call now.'),
 } as const;
 
 /** Caches (`cache()`) and hedging (`hedge()`). */
@@ -91,7 +94,7 @@ export const HEALTH = {
   status: spec('gauge', 'health_status', ['name', 'status'], 'Health of a component: 1 for its current status (healthy, degraded, unhealthy), 0 for the others.'),
   statusCode: spec('gauge', 'health_status_code', ['name'], 'Health of a component as a number: 0 healthy, 1 degraded, 2 unhealthy.'),
   transitions: spec('counter', 'health_transitions_total', ['name', 'to'], 'Status changes of a component.'),
-  mode: spec('gauge', 'operation_mode', ['name', 'mode'], 'Operation mode: 1 for the current mode (NORMAL, DEGRADED, EMERGENCY), 0 for the others.'),
+  mode: spec('gauge', 'operation_mode', ['name', 'mode'], 'Operation mode: 1 for the current mode (normal, degraded, emergency), 0 for the others.'),
   modeCode: spec('gauge', 'operation_mode_code', ['name'], 'Operation mode as a number: 0 NORMAL, 1 DEGRADED, 2 EMERGENCY.'),
 } as const;
 

@@ -22,7 +22,8 @@ export function bindRetry(retry: RetryBackoff, families: Families): () => void {
   };
   const retries = b.counter(RETRY.retries);
   b.latency(RETRY.latency, () => retry.stats().latency);
-  const giveUps = Object.fromEntries(REASONS.map((r) => [r, b.counter(RETRY.giveUps, { reason: r })]));
+  // Label values are snake_case: `max_attempts` for the reason `max-attempts`.
+  const giveUps = Object.fromEntries(REASONS.map((r) => [r, b.counter(RETRY.giveUps, { reason: r.replaceAll('-', '_') })]));
   b.hold(retry.events$.subscribe((e: RetryBackoffEvent) => {
     switch (e.type) {
       case 'retry':

@@ -186,3 +186,10 @@ describe('operationMode (property)', () => {
     },
   );
 });
+
+describe('operationMode default name', () => {
+  it('is the same stable name for every unnamed mode', () => {
+    expect(operationMode({ health$: NEVER }).name).toBe('operation-mode');
+    expect(operationMode({ health$: NEVER }).name).toBe('operation-mode');
+  });
+});

@@ -90,7 +90,8 @@ describe('healthEndpoints on loopback', () => {
     const ready = await get(port, '/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.headers['cache-control']).toBe('no-store');
-    expect(ready.json()).toEqual({ ready: true, status: 'degraded', checks: { db: 'healthy', loop: 'healthy' }, pending: [] });
+    // status: what gates readiness; overallStatus: the monitor's, deep components included.
+    expect(ready.json()).toEqual({ ready: true, status: 'healthy', overallStatus: 'degraded', checks: { db: 'healthy', loop: 'healthy' }, deep: { breaker: 'unhealthy' }, pending: [] });
     db.send('unhealthy');
     expect((await get(port, '/health/ready')).status).toBe(503);
 
@@ -190,12 +191,14 @@ describe('healthEndpoints on loopback', () => {
     expect(breakerStates.observed).toBe(true);
     client.req.destroy();
     await firstValueFrom(endpoints.openStreams$.pipe(filter((n) => n === 0)));
-    expect(breakerStates.observed).toBe(false);
+    // The client's heartbeat is released; the streams stay held (for replay) until close().
     expect(scheduler.actions).toHaveLength(0);
+    expect(breakerStates.observed).toBe(true);
     // The endpoints' own subscription keeps the checks running for /health/*.
     expect(db.subject.observers).toHaveLength(1);
     endpoints.close();
     expect(db.subject.observed).toBe(false);
+    expect(breakerStates.observed).toBe(false);
   });
 
   it('refuses more event streams than the cap with 503, and accepts again once one leaves', async () => {

@@ -21,7 +21,7 @@ describe('public API', () => {
       'adaptiveConcurrency', 'adaptiveRateLimit', 'adaptiveThrottle', 'bulkhead', 'fixedWindow', 'memoryStore', 'slidingWindow', 'tokenBucket',
       // health, modes, registry
       'defaultModeRules', 'healthCheck', 'healthFromBreaker', 'healthFromBulkhead', 'healthMonitor',
-      'operationMode', 'policyKind', 'resilienceKind', 'resilienceRegistry',
+      'operationMode', 'policyKind', 'recoverWhen', 'resilienceKind', 'resilienceRegistry',
       // durable queue
       'durableQueue', 'isQueued', 'memoryQueueStore', 'queueOnFailure',
     ].sort());
@@ -38,7 +38,7 @@ describe('public API', () => {
   });
 
   it('exports exactly these names from rx-resilience/http', () => {
-    expect(Object.keys(http).sort()).toEqual(['healthEndpoints', 'metricsHandler']);
+    expect(Object.keys(http).sort()).toEqual(['dashboard', 'healthEndpoints', 'metricsHandler']);
   });
 
   it('exports exactly these names from rx-resilience/config', () => {

@@ -37,15 +37,25 @@ describe('prometheus-rules.yml', () => {
     expect(out).toMatch(/SUCCESS: \d+ rules found/);
   });
 
+  it('tests a flapping breaker, a short open between two 15 s scrapes and a steady open', () => {
+    const tests = parse(readFileSync(RULE_TESTS, 'utf8')) as { tests: { interval: string; input_series: { series: string }[]; alert_rule_test: { alertname: string }[] }[] };
+    const breakers = tests.tests.find((t) => t.input_series.some((s) => s.series.includes('name="flappy"')));
+    expect(breakers?.interval).toBe('15s');
+    for (const name of ['flappy', 'blip', 'steady']) expect(breakers?.input_series.some((s) => s.series.includes(`name="${name}"`)), name).toBe(true);
+    expect(breakers?.alert_rule_test.map((t) => t.alertname)).toEqual(expect.arrayContaining(['CircuitBreakerOpen', 'CircuitBreakerOpened']));
+  });
+
   it.skipIf(!promtool)('fires as its unit tests say (promtool test rules)', () => {
     const out = execFileSync('promtool', ['test', 'rules', RULE_TESTS], { encoding: 'utf8', stdio: 'pipe', cwd: dir });
     expect(out).toMatch(/SUCCESS/);
   });
 
-  it('has the seed alerts plus retry storm and bulkhead saturation', () => {
-    const rules = (parse(readFileSync(RULES, 'utf8')) as { groups: { rules: { alert: string; for?: string }[] }[] }).groups.flatMap((g) => g.rules);
+  it('has the seed alerts plus retry storm and bulkhead saturation; breaker alerts on counters, not on the state gauge with for:', () => {
+    const rules = (parse(readFileSync(RULES, 'utf8')) as { groups: { rules: { alert: string; expr: string; for?: string }[] }[] }).groups.flatMap((g) => g.rules);
     const byName = new Map(rules.map((r) => [r.alert, r]));
-    expect(byName.get('CircuitBreakerOpen')?.for).toBe('1m');
+    expect(byName.get('CircuitBreakerOpen')?.for).toBeUndefined();
+    expect(byName.get('CircuitBreakerOpen')?.expr).toContain('resilience_circuit_breaker_state_seconds_total');
+    expect(byName.get('CircuitBreakerOpened')?.expr).toContain('resilience_circuit_breaker_transitions_total');
     expect(byName.get('HighErrorRate')?.for).toBe('5m');
     for (const alert of ['SlowResponse', 'RetryStorm', 'BulkheadSaturated']) expect(byName.has(alert), alert).toBe(true);
   });

@@ -61,7 +61,7 @@ describe('watching a health monitor and an operation mode', () => {
     const unwatch = exporter.watch([breaker, monitor, mode]);
     let s = await scrape(registry);
     expect(valueOf(s, `${P}health_status_code`, { name: 'payments' })).toBe(0);
-    expect(valueOf(s, `${P}operation_mode`, { name: 'shop', mode: 'NORMAL' })).toBe(1);
+    expect(valueOf(s, `${P}operation_mode`, { name: 'shop', mode: 'normal' })).toBe(1);
 
     throwError(() => new Error('x')).pipe(breaker).subscribe(quiet);
     s = await scrape(registry);
@@ -69,7 +69,7 @@ describe('watching a health monitor and an operation mode', () => {
     expect(valueOf(s, `${P}health_status_code`, { name: 'payments' })).toBe(2);
     expect(valueOf(s, `${P}health_transitions_total`, { name: 'payments', to: 'unhealthy' })).toBe(1);
     expect(valueOf(s, `${P}operation_mode_code`, { name: 'shop' })).toBe(2);
-    expect(valueOf(s, `${P}operation_mode`, { name: 'shop', mode: 'EMERGENCY' })).toBe(1);
+    expect(valueOf(s, `${P}operation_mode`, { name: 'shop', mode: 'emergency' })).toBe(1);
 
     breaker.reset(); // cancels the breaker's own half-open action
     unwatch();
