@@ -69,7 +69,8 @@ export class BreakerCore {
    * window cleared, as the original's action at `until` would have left it).
    */
   private restore(saved: unknown): void {
-    const { machine, trialSuccesses } = fromSnapshot(checker(this.name), saved, this.strategy);
+    const { machine, trialSuccesses, lastTrip } = fromSnapshot(checker(this.name), saved, this.strategy);
+    this.lastTrip = lastTrip;
     this.machine = machine;
     this.trialSuccesses = trialSuccesses;
     if (machine.kind !== 'open') return;
@@ -301,7 +302,7 @@ export class BreakerCore {
   }
 
   exportState(): CircuitBreakerSnapshot {
-    return toSnapshot(this.machine, this.strategy, this.trialSuccesses);
+    return toSnapshot(this.machine, this.strategy, this.trialSuccesses, this.lastTrip);
   }
 
   stats(): CircuitBreakerStats {

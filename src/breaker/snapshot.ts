@@ -16,9 +16,23 @@ export interface CircuitBreakerSnapshot {
   readonly successes?: number;
   /** The strategy's counters. */
   readonly window: readonly number[];
+  /** The window's rates at the last trip (closed → open) and its time; left out before the first. */
+  readonly lastTrip?: LastTrip;
 }
 
-export function toSnapshot(machine: Machine, strategy: Strategy, trialSuccesses: number): CircuitBreakerSnapshot {
+/** The rates that last opened a breaker, and when. */
+export interface LastTrip {
+  readonly at: number;
+  readonly failureRate: number;
+  readonly slowCallRate: number;
+}
+
+export function toSnapshot(machine: Machine, strategy: Strategy, trialSuccesses: number, lastTrip: LastTrip | null): CircuitBreakerSnapshot {
+  const snapshot = machineSnapshot(machine, strategy, trialSuccesses);
+  return lastTrip === null ? snapshot : { ...snapshot, lastTrip: { ...lastTrip } };
+}
+
+function machineSnapshot(machine: Machine, strategy: Strategy, trialSuccesses: number): CircuitBreakerSnapshot {
   const window = strategy.save();
   switch (machine.kind) {
     case 'open':
@@ -36,11 +50,20 @@ export function toSnapshot(machine: Machine, strategy: Strategy, trialSuccesses:
  * Restores a machine (as saved: the caller moves it on to the current time) and its successful
  * half-open trials, and fills `strategy`; throws `ConfigError` on `initialState.*`.
  */
-export function fromSnapshot(check: Check, saved: unknown, strategy: Strategy): { machine: Machine; trialSuccesses: number } {
-  const s = check.object('initialState', saved, ['version', 'state', 'openedAt', 'until', 'opens', 'successes', 'window']);
+export function fromSnapshot(check: Check, saved: unknown, strategy: Strategy): { machine: Machine; trialSuccesses: number; lastTrip: LastTrip | null } {
+  const s = check.object('initialState', saved, ['version', 'state', 'openedAt', 'until', 'opens', 'successes', 'window', 'lastTrip']);
   const machine = restoreMachine(check, s, strategy);
   const successes = machine.kind === 'half-open' ? check.integer('initialState.successes', s.successes, 0, 0) : 0;
-  return { machine, trialSuccesses: successes };
+  return { machine, trialSuccesses: successes, lastTrip: s.lastTrip === undefined ? null : restoreLastTrip(check, s.lastTrip) };
+}
+
+function restoreLastTrip(check: Check, saved: unknown): LastTrip {
+  const t = check.object('initialState.lastTrip', saved, ['at', 'failureRate', 'slowCallRate']);
+  return {
+    at: check.number('initialState.lastTrip.at', t.at ?? Number.NaN, 0, -Number.MAX_VALUE, Number.MAX_VALUE),
+    failureRate: check.number('initialState.lastTrip.failureRate', t.failureRate ?? Number.NaN, 0, 0, 1),
+    slowCallRate: check.number('initialState.lastTrip.slowCallRate', t.slowCallRate ?? Number.NaN, 0, 0, 1),
+  };
 }
 
 function restoreMachine(check: Check, s: Record<string, unknown>, strategy: Strategy): Machine {

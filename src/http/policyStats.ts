@@ -32,9 +32,12 @@ export function policyMessages(policies: readonly StreamedPolicy[], maxRate: num
 
 function one(policy: StreamedPolicy, maxRate: number, scheduler: SchedulerLike): Observable<SseMessage> {
   const kind = policyKind(policy) ?? 'policy';
-  // A policy without stats() (retry, time limit) is shown by what its events counted since.
+  // Retry and time limit keep no totals in stats() (only their name, and latency when kept): they
+  // are shown with what their events counted since, as is a policy without stats().
   const counts: Record<string, number> = {};
-  const snapshot = typeof policy.stats === 'function' ? () => policy.stats!() : () => ({ ...counts });
+  const own = typeof policy.stats === 'function' ? () => policy.stats!() : undefined;
+  const counted = own === undefined || kind === 'retry' || kind === 'time-limit';
+  const snapshot = counted ? () => ({ ...(own?.() as object | undefined), ...counts }) : own!;
   const events$ = policy.events$;
   const stats$ = events$.pipe(
     map((e) => {

@@ -98,7 +98,7 @@ describe('policy stats on /events', () => {
     const stats = (policy: string) => client.events.filter((e) => e.event === 'stats' && (e.data as { policy: string }).policy === policy);
     expect(stats('payments')[0]!.data).toMatchObject({ policy: 'payments', kind: 'circuit-breaker', stats: { state: 'closed' } });
     expect(stats('pool')[0]!.data).toMatchObject({ kind: 'bulkhead', stats: { active: 0, limit: 2 } });
-    expect(stats('r')[0]!.data).toEqual({ policy: 'r', kind: 'retry', stats: {} });
+    expect(stats('r')[0]!.data).toEqual({ policy: 'r', kind: 'retry', stats: { name: 'r' } });
 
     // A burst inside one interval (500 ms at maxRate 2): closed -> open -> half-open -> closed, 100 calls.
     for (let i = 0; i < 100; i++) of(1).pipe(breaker).subscribe();
@@ -118,6 +118,6 @@ describe('policy stats on /events', () => {
     await client.until(() => stats('payments').length >= 2 && stats('r').length >= 2);
     expect(stats('payments')).toHaveLength(2);
     expect(stats('payments')[1]!.data).toMatchObject({ stats: { state: 'closed', totals: { successes: 101, failures: 1 } } });
-    expect(stats('r')[1]!.data).toEqual({ policy: 'r', kind: 'retry', stats: { 'give-up': 1, 'give-up:max-attempts': 1 } });
+    expect(stats('r')[1]!.data).toEqual({ policy: 'r', kind: 'retry', stats: { name: 'r', 'give-up': 1, 'give-up:max-attempts': 1 } });
   });
 });

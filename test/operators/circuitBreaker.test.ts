@@ -326,7 +326,7 @@ describe('circuitBreaker controls and state export', () => {
       timer(6).pipe(mergeMap(() => throwError(() => boom)), first).subscribe({ error: () => undefined });
       timer(10).subscribe(() => {
         const saved = JSON.parse(JSON.stringify(first.exportState()));
-        expect(saved).toEqual({ version: 1, state: 'open', openedAt: 6, until: 36, opens: 1, window: [] });
+        expect(saved).toEqual({ version: 1, state: 'open', openedAt: 6, until: 36, opens: 1, window: [], lastTrip: { at: 6, failureRate: 1, slowCallRate: 0 } });
         first.reset();
         const second = circuitBreaker({ ...config, initialState: saved });
         expect(second.stats()).toMatchObject({ state: 'open', nextAttemptAt: 36 });

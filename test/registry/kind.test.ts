@@ -37,7 +37,7 @@ const NOT_POLICIES = [
   'BulkheadFullError', 'CircuitOpenError', 'ConfigError', 'QueueTimeoutError', 'RateLimitedError', 'ResilienceError',
   'RetriesExhaustedError', 'TimeLimitError', 'isLocalRejection', 'isResilienceError',
   'constant', 'decorrelatedJitter', 'exponential', 'fibonacci', 'linear', 'memoryStore',
-  'healthCheck', 'healthFromBreaker', 'healthFromBulkhead', 'policyKind', 'resilienceKind',
+  'healthCheck', 'healthFromBreaker', 'healthFromBulkhead', 'policyKind', 'recoverWhen', 'resilienceKind',
   // The durable queue is a store-and-forward component, not an operator; queueOnFailure builds a
   // per-call operator around a queue. Neither is bound by the registry or the exporter yet.
   'QueueStoreError', 'durableQueue', 'isQueued', 'memoryQueueStore', 'queueOnFailure',
@@ -65,7 +65,7 @@ describe('descriptors', () => {
     const handle = registry.register('db', api.circuitBreaker());
     expect(api.policyKind(handle)).toBe('circuit-breaker');
     expect(descriptorOf(handle)).toEqual(descriptorOf(api.circuitBreaker()));
-    expect(Object.keys(handle).sort()).toEqual(['disable', 'events$', 'exportState', 'isolate', 'metrics$', 'reset', 'state$', 'stats', 'trip']);
+    expect(Object.keys(handle).sort()).toEqual(['disable', 'events$', 'exportState', 'isolate', 'metrics$', 'reset', 'state$', 'stats', 'trip', 'endBreak'].sort());
   });
 
   it('nothing else has a kind', () => {
