@@ -2,6 +2,10 @@
  * The dashboard page: one HTML document with its style and script inline, drawing with inline SVG
  * and the DOM (no library, no font, no image, nothing from another origin). Its only connection is
  * the `/events` stream. Every value from the stream is written with `textContent`, never as HTML.
+ *
+ * The script below is a string that runs in the viewer's browser, not in the library: its
+ * `Date.now()`, `setTimeout` and `setInterval` are the page's own wall clock (when an event arrived,
+ * when to reconnect, when to redraw), outside every policy and its scheduler.
  */
 
 export const STYLE = `
