@@ -5,7 +5,7 @@
  * scheduled. Never another error type, and never a hang.
  */
 import { fc, test } from '@fast-check/vitest';
-import { NEVER, Observable, of, type OperatorFunction, type SchedulerLike, VirtualTimeScheduler } from 'rxjs';
+import { NEVER, of } from 'rxjs';
 import { expect } from 'vitest';
 import {
   adaptiveConcurrency,
@@ -14,7 +14,6 @@ import {
   bulkhead,
   cache,
   circuitBreaker,
-  ConfigError,
   constant,
   decorrelatedJitter,
   exponential,
@@ -37,60 +36,13 @@ import {
   timeLimit,
   tokenBucket,
 } from 'rx-resilience';
-
-type Run = (built: unknown, scheduler: VirtualTimeScheduler) => void;
-
-interface Factory {
-  readonly name: string;
-  readonly base: (scheduler: SchedulerLike) => Record<string, unknown>;
-  readonly build: (config: unknown) => unknown;
-  readonly run: Run;
-  /** Fields the factory may name beyond the paths of its input (required options, cross-field rules). */
-  readonly known?: readonly string[];
-}
-
-/** Runs the scheduled actions one at a time; more than `limit` of them is a hang. */
-function drain(scheduler: VirtualTimeScheduler, limit = 5_000): number {
-  let steps = 0;
-  while (scheduler.actions.length > 0) {
-    if (++steps > limit) throw new Error(`still scheduling after ${limit} actions`);
-    const action = scheduler.actions.shift()!;
-    scheduler.frame = action.delay;
-    const error = action.execute(action.state, action.delay);
-    if (error) throw error;
-  }
-  return steps;
-}
-
-const operator: Run = (built, scheduler) => {
-  const policy = built as OperatorFunction<number, unknown>;
-  let ended = false;
-  of(1).pipe(policy).subscribe({ error: () => (ended = true), complete: () => (ended = true) });
-  drain(scheduler);
-  expect(ended).toBe(true);
-  // A call that never answers, cancelled at once: nothing of it stays scheduled.
-  NEVER.pipe(policy).subscribe({ error: () => undefined }).unsubscribe();
-  expect(scheduler.actions).toHaveLength(0);
-};
-
-const component: Run = (built, scheduler) => {
-  const subscription = (built as Observable<unknown>).subscribe({ error: () => undefined });
-  for (let i = 0; i < 20 && scheduler.actions.length > 0; i++) {
-    const action = scheduler.actions.shift()!;
-    scheduler.frame = action.delay;
-    action.execute(action.state, action.delay);
-  }
-  subscription.unsubscribe();
-  expect(scheduler.actions).toHaveLength(0);
-};
+import { buildOnly, casesOf, check, component, type Factory, operator, type Run, runs } from './fuzz.js';
 
 const backoffRun: Run = (built) => {
   const delay = (built as (attempt: number, previous?: number) => number)(3, 10);
   expect(delay).toBeGreaterThanOrEqual(0);
   expect(delay).toBeLessThanOrEqual(2 ** 31 - 1);
 };
-
-const buildOnly: Run = () => undefined;
 
 const FACTORIES: readonly Factory[] = [
   { name: 'circuitBreaker', base: (scheduler) => ({ strategy: { kind: 'time', duration: 1_000, buckets: 10, minimumCalls: 2 }, breakDuration: 50, scheduler }), build: (c) => circuitBreaker(c as never), run: operator },
@@ -131,93 +83,6 @@ const FACTORIES: readonly Factory[] = [
   { name: 'resilienceRegistry', base: (scheduler) => ({ name: 'r', scheduler }), build: (c) => resilienceRegistry(c as never), run: buildOnly },
 ];
 
-const special = fc.constantFrom<() => unknown>(
-  () => null,
-  () => new Date(0),
-  () => /x/,
-  () => new Map([['a', 1]]),
-  () => [1, 2],
-  () => new (class Options {
-    size = 3;
-  })(),
-  () => Object.create(null) as object,
-  () => () => 1,
-  () => ({ kind: 'time', duration: 2 ** 40 }),
-  () => of(1),
-);
-const numbers = fc.constantFrom(Number.NaN, Infinity, -Infinity, 0, -0, -1, 0.5, 1e-300, 5e-324, 1e300, 2 ** 31 - 1, 2 ** 31, 2 ** 40, 2 ** 53, Number.MAX_VALUE, 1_000_001);
-const nasty: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 4, arbitrary: numbers },
-  { weight: 3, arbitrary: special.map((make) => make()) },
-  { weight: 2, arbitrary: fc.oneof(fc.double(), fc.integer(), fc.string({ maxLength: 6 }), fc.boolean()) },
-  { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
-);
-
-/** Every path of `value` through plain objects and arrays: the fields a ConfigError may name. */
-function paths(value: unknown, prefix = '', out = new Set<string>(), depth = 0): Set<string> {
-  if (depth > 4 || typeof value !== 'object' || value === null) return out;
-  if (!Array.isArray(value) && ![Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) return out;
-  for (const key of Object.keys(value)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    out.add(path);
-    paths((value as Record<string, unknown>)[key], path, out, depth + 1);
-  }
-  return out;
-}
-
-interface Mutation {
-  readonly path: readonly string[];
-  readonly value: unknown;
-}
-
-function mutate(base: Record<string, unknown>, mutations: readonly Mutation[]): unknown {
-  let config: unknown = base;
-  for (const { path, value } of mutations) {
-    if (path.length === 0) {
-      config = value;
-      continue;
-    }
-    let at = config;
-    for (const key of path.slice(0, -1)) {
-      if (typeof at !== 'object' || at === null) break;
-      const record = at as Record<string, unknown>;
-      // Descend into plain copies only: never write into a shared object (a Date or a scheduler).
-      if (typeof record[key] !== 'object' || record[key] === null || Object.getPrototypeOf(record[key]) !== Object.prototype) record[key] = {};
-      else record[key] = { ...(record[key] as object) };
-      at = record[key];
-    }
-    if (typeof at === 'object' && at !== null && Object.getPrototypeOf(at) === Object.prototype) (at as Record<string, unknown>)[path[path.length - 1]!] = value;
-  }
-  return config;
-}
-
-const EXTRA_KEYS = ['bogus', 'constructor', 'toString', 'kind', 'size', 'window', 'limit'];
-
-const caseArb = fc.integer({ min: 0, max: FACTORIES.length - 1 }).chain((index) => {
-  const factory = FACTORIES[index]!;
-  const known = [...paths(factory.base(new VirtualTimeScheduler()))].filter((p) => !p.startsWith('scheduler.'));
-  const pathArb = fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(...known).map((p) => p.split('.')) },
-    { weight: 1, arbitrary: fc.constantFrom(...EXTRA_KEYS).map((k) => [k]) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...known), fc.constantFrom(...EXTRA_KEYS)).map(([p, k]) => [...p.split('.'), k]) },
-    { weight: 1, arbitrary: fc.constant([] as string[]) },
-  );
-  return fc.record({ index: fc.constant(index), mutations: fc.array(fc.record({ path: pathArb, value: nasty }), { minLength: 1, maxLength: 3 }) });
-});
-
-test.prop([caseArb], { numRuns: Number(process.env.FUZZ_RUNS ?? 8_000) })('a random config is a ConfigError naming a field, or a policy that works', ({ index, mutations }) => {
-  const factory = FACTORIES[index]!;
-  const scheduler = new VirtualTimeScheduler();
-  const config = mutate(factory.base(scheduler), mutations);
-  let built: unknown;
-  try {
-    built = factory.build(config);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    const field = (error as ConfigError).field;
-    const allowed = new Set(['config', '', ...paths(config), ...paths(factory.base(scheduler)), ...(factory.known ?? [])]);
-    expect(allowed.has(field) || allowed.has(field.replace(/\.\d+$/, ''))).toBe(true);
-    return;
-  }
-  factory.run(built, scheduler);
+test.prop([casesOf(FACTORIES)], { numRuns: runs(8_000) })('a random config is a ConfigError naming a field, or a policy that works', ({ index, mutations }) => {
+  check(FACTORIES[index]!, mutations);
 });
