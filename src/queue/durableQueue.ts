@@ -94,6 +94,7 @@ export function durableQueue<T = unknown>(config: DurableQueueConfig): DurableQu
   for (const method of STORE_METHODS) {
     if (typeof store[method] !== 'function') check.fail(`store.${method}`, store[method], 'a function');
   }
+  if (typeof (store.events$ as Partial<Observable<unknown>> | null | undefined)?.subscribe !== 'function') check.fail('store.events$', store.events$, 'an Observable of store events');
   const maxAttempts = check.integer('maxAttempts', o.maxAttempts, 5);
   const backoff = check.fn<Backoff>('backoff', o.backoff) ?? exponential({ initial: 100, max: 30_000, jitter: 'full' });
   const pollInterval = check.duration('pollInterval', o.pollInterval, 100);

@@ -17,6 +17,8 @@ export interface Factory {
   readonly run: Run;
   /** Fields the factory may name beyond the paths of its input (required options, cross-field rules). */
   readonly known?: readonly string[];
+  /** For a factory of several arguments: the base key of the options argument, whose fields it names without the key. */
+  readonly nested?: string;
 }
 
 /** Runs the scheduled actions one at a time; more than `limit` of them is a hang. */
@@ -153,7 +155,11 @@ export function check(factory: Factory, mutations: readonly Mutation[]): void {
   try {
     built = factory.build(config);
   } catch (error) {
-    expectConfigError(error, new Set(['config', '', ...paths(config), ...paths(factory.base(scheduler)), ...(factory.known ?? [])]));
+    const base = factory.base(scheduler);
+    const options = factory.nested === undefined ? [] : [...paths((config as Record<string, unknown> | null)?.[factory.nested]), ...paths(base[factory.nested])];
+    // A config that is not a plain object may still be refused by naming one of its own keys.
+    const own = typeof config === 'object' && config !== null ? Object.keys(config) : [];
+    expectConfigError(error, new Set(['config', '', ...own, ...paths(config), ...paths(base), ...options, ...(factory.known ?? [])]));
     return;
   }
   factory.run(built, scheduler);
