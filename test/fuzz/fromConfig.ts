@@ -10,7 +10,7 @@ import { of, VirtualTimeScheduler } from 'rxjs';
 import { expect } from 'vitest';
 import { stringify, parse } from 'yaml';
 import { fromConfig } from 'rx-resilience/config';
-import { drain, expectConfigError, type Mutation, mutate, mutationsOf, nasty, paths } from './fuzz.js';
+import { drain, expectConfigError, type Mutation, mutate, mutationsOf, paths } from './fuzz.js';
 
 const BASE = {
   circuit_breakers: { db: { failure_threshold: 3, success_threshold: 1, timeout: 0.05, half_open_max_calls: 1 } },
