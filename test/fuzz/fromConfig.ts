@@ -20,8 +20,8 @@ const BASE = {
   rate_limits: { api: { algorithm: 'token_bucket', capacity: 5, refill_per_second: 10, mode: 'wait', max_wait: 1 }, login: { algorithm: 'sliding_window', limit: 3, window: 1 } },
 };
 const base = () => structuredClone(BASE) as Record<string, unknown>;
-/** Required fields: named when missing, so not always a path of the input. */
-const REQUIRED = ['bulkheads.pool.max_concurrent', 'rate_limits.api.capacity', 'rate_limits.api.refill_per_second', 'rate_limits.login.limit', 'rate_limits.api.limit', 'rate_limits.login.capacity', 'rate_limits.login.refill_per_second'];
+/** Every field of the schema: a refusal may name a field of a policy in the input it was not written in (a missing required one, the other side of a cross-field rule). */
+const FIELDS = ['failure_threshold', 'success_threshold', 'timeout', 'half_open_max_calls', 'latency', 'max_retries', 'initial_delay', 'backoff_factor', 'max_delay', 'jitter', 'max_elapsed', 'reset_on_success', 'duration', 'first', 'each', 'max_concurrent', 'max_queued', 'queue_timeout', 'algorithm', 'capacity', 'refill_per_second', 'limit', 'window', 'mode', 'max_wait', 'cost'];
 
 /** Builds a registry from `source`; a refusal must name one of `allowed` (plus the paths of what was parsed). */
 function attempt(source: unknown, env: Record<string, string>, allowed: readonly string[]): void {
@@ -31,8 +31,8 @@ function attempt(source: unknown, env: Record<string, string>, allowed: readonly
     registry = fromConfig(source as never, { env, scheduler });
   } catch (error) {
     const parsed = typeof source === 'string' ? safeParse(source) : source;
-    // A missing required field is named as its path, so every path under a named policy is allowed.
-    const under = [...paths(parsed)].flatMap((p) => REQUIRED.filter((r) => r.startsWith(`${p}.`) && r.split('.').length === p.split('.').length + 1));
+    const policies = [...paths(parsed)].filter((p) => p.split('.').length === 2);
+    const under = policies.flatMap((p) => FIELDS.map((f) => `${p}.${f}`));
     expectConfigError(error, new Set(['', 'source', ...(typeof source === 'string' ? [source.trim()] : []), ...paths(parsed), ...under, ...allowed, ...Object.keys(env)]));
     return;
   }

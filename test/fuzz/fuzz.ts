@@ -107,7 +107,7 @@ export function mutate(base: Record<string, unknown>, mutations: readonly Mutati
     }
     let at = config;
     for (const key of path.slice(0, -1)) {
-      if (typeof at !== 'object' || at === null) break;
+      if (typeof at !== 'object' || at === null || Object.getPrototypeOf(at) !== Object.prototype) break;
       const record = at as Record<string, unknown>;
       // Descend into plain copies only: never write into a shared object (a Date or a scheduler).
       if (typeof record[key] !== 'object' || record[key] === null || Object.getPrototypeOf(record[key]) !== Object.prototype) record[key] = {};
