@@ -12,7 +12,7 @@
  * a restart neither forgets the backoff nor resets `maxAttempts`. A process killed during a
  * delivery records nothing: the message is redelivered with the same attempt number.
  */
-import { AsyncSubject, from, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { AsyncSubject, defer, from, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
 import { exponential } from '../backoff/exponential.js';
 import type { Backoff } from '../backoff/types.js';
@@ -123,7 +123,8 @@ class Queue<T> implements DurableQueue<T>, QueueCore {
     this.shared = typeof store.poll === 'function';
     this.cell = new StateCell<DurableQueueState>(this.snapshot(), sameState);
     store.events$.subscribe((e) => this.emit(e));
-    from(store.open()).subscribe({
+    // Deferred: a store whose open() throws or returns no stream fails the queue's opening, not its construction.
+    defer(() => store.open()).subscribe({
       next: (contents) => {
         for (const message of contents.pending) this.lanes.push(message);
         for (const letter of contents.deadLetters) this.dead.set(letter.id, letter);

@@ -17,6 +17,17 @@ describe('found by the config fuzz', () => {
     expect(() => durableQueue({ store: memoryQueueStore({ scheduler }), scheduler })).not.toThrow();
   });
 
+  it('durableQueue whose store.open() throws or returns no stream is built, and its calls fail with that error (was a TypeError from the factory)', () => {
+    const scheduler = new VirtualTimeScheduler();
+    for (const open of [() => 1, () => { throw new Error('disk gone'); }]) {
+      const queue = durableQueue({ store: { ...memoryQueueStore({ scheduler }), open } as never, scheduler });
+      let failed: unknown;
+      queue.enqueue('m').subscribe({ error: (e: unknown) => (failed = e) });
+      scheduler.flush();
+      expect(failed).toBeInstanceOf(Error);
+    }
+  });
+
   it('fromConfig refuses YAML the parser only warns about: an unresolved tag, an unknown directive (was accepted, the value guessed)', () => {
     const tagged = expectConfigError(() => fromConfig('circuit_breakers:\n  db: !env { failure_threshold: 3 }', { env: {} }), 'source');
     expect(tagged.message).toContain('Unresolved tag');
