@@ -3,6 +3,7 @@
  * imports prom-client; `rx-resilience/prometheus` provides a source for a prom-client registry.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checker } from '../internal/validate.js';
 import { failRequest, readOnly } from './respond.js';
 
 /** Returns the exposition text and its content type (a prom-client registry's `contentType`). */
@@ -24,6 +25,7 @@ export interface MetricsExposition {
  * ```
  */
 export function metricsHandler(source: MetricsSource): (req: IncomingMessage, res: ServerResponse) => void {
+  if (typeof source !== 'function') checker('metrics-handler').fail('source', source, 'a function returning { contentType, body } or a promise of it');
   return (req, res) => {
     if (!readOnly(req, res)) return;
     void collect(source).then((exposition) => {

@@ -12,7 +12,7 @@
  * a restart neither forgets the backoff nor resets `maxAttempts`. A process killed during a
  * delivery records nothing: the message is redelivered with the same attempt number.
  */
-import { AsyncSubject, from, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { AsyncSubject, defer, from, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
 import { exponential } from '../backoff/exponential.js';
 import type { Backoff } from '../backoff/types.js';
@@ -94,6 +94,7 @@ export function durableQueue<T = unknown>(config: DurableQueueConfig): DurableQu
   for (const method of STORE_METHODS) {
     if (typeof store[method] !== 'function') check.fail(`store.${method}`, store[method], 'a function');
   }
+  if (typeof (store.events$ as Partial<Observable<unknown>> | null | undefined)?.subscribe !== 'function') check.fail('store.events$', store.events$, 'an Observable of store events');
   const maxAttempts = check.integer('maxAttempts', o.maxAttempts, 5);
   const backoff = check.fn<Backoff>('backoff', o.backoff) ?? exponential({ initial: 100, max: 30_000, jitter: 'full' });
   const pollInterval = check.duration('pollInterval', o.pollInterval, 100);
@@ -122,7 +123,8 @@ class Queue<T> implements DurableQueue<T>, QueueCore {
     this.shared = typeof store.poll === 'function';
     this.cell = new StateCell<DurableQueueState>(this.snapshot(), sameState);
     store.events$.subscribe((e) => this.emit(e));
-    from(store.open()).subscribe({
+    // Deferred: a store whose open() throws or returns no stream fails the queue's opening, not its construction.
+    defer(() => store.open()).subscribe({
       next: (contents) => {
         for (const message of contents.pending) this.lanes.push(message);
         for (const letter of contents.deadLetters) this.dead.set(letter.id, letter);

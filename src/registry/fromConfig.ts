@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isObservable, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { RandomSource } from '../backoff/index.js';
 import { isResilienceError } from '../errors.js';
 import { resolveScheduler } from '../internal/clock.js';
@@ -183,7 +183,11 @@ function load(input: ConfigInput): unknown {
     }
   }
   try {
-    return parseYaml(text) as unknown;
+    // A warning (an unresolved tag such as `!env 3`) is refused like an error: the value would be guessed.
+    const document = parseDocument(text);
+    const problem = document.errors[0] ?? document.warnings[0];
+    if (problem !== undefined) throw problem;
+    return document.toJS() as unknown;
   } catch (error) {
     if (isResilienceError(error)) throw error;
     return check.fail(isPath ? input.trim() : 'source', isPath ? input.trim() : text.slice(0, 60), `valid YAML (${(error as Error).message.split('\n')[0]})`);
