@@ -8,7 +8,7 @@
  */
 import { combineLatest, map, merge, type Observable, of, type SchedulerLike, switchMap } from 'rxjs';
 import type { CircuitState } from '../breaker/machine.js';
-import type { CircuitBreaker } from '../operators/circuitBreaker.js';
+import type { CircuitBreaker } from '../breaker/circuitBreaker.js';
 import { EventBus, StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { brand } from '../internal/policy.js';

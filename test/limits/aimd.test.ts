@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { aimd, aimdStep, type AimdOptions } from '../../src/limits/aimd.js';
+import { aimd, aimdStep, type AimdOptions } from '../../src/concurrency/aimd.js';
 
 const options: AimdOptions = { initialLimit: 10, minLimit: 1, maxLimit: 50, backoffRatio: 0.9, timeout: 500 };
 const sample = (s: Partial<{ rtt: number; inflight: number; dropped: boolean }>) => ({ rtt: 100, inflight: 10, dropped: false, at: 0, ...s });

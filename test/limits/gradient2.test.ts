@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { gradient2, gradient2Step, type Gradient2Options, type Gradient2State } from '../../src/limits/gradient2.js';
+import { gradient2, gradient2Step, type Gradient2Options, type Gradient2State } from '../../src/concurrency/gradient2.js';
 
 const options: Gradient2Options = { initialLimit: 20, minLimit: 1, maxLimit: 200, smoothing: 0.2, queueSize: () => 4, longWindow: 600 };
 const sample = (s: Partial<{ rtt: number; inflight: number; dropped: boolean }>) => ({ rtt: 100, inflight: 20, dropped: false, at: 0, ...s });

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { log10Root } from '../../src/limits/types.js';
-import { vegas, vegasDefaults, vegasStep, type VegasOptions, type VegasState } from '../../src/limits/vegas.js';
+import { log10Root } from '../../src/concurrency/types.js';
+import { vegas, vegasDefaults, vegasStep, type VegasOptions, type VegasState } from '../../src/concurrency/vegas.js';
 
 const options: VegasOptions = { initialLimit: 20, minLimit: 1, maxLimit: 1000, ...vegasDefaults, smoothing: 1, probeMultiplier: 30, random: () => 0.5 };
 const sample = (s: Partial<{ rtt: number; inflight: number; dropped: boolean }>) => ({ rtt: 100, inflight: 20, dropped: false, at: 0, ...s });

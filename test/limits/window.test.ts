@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LimitAlgorithm, LimitSample } from '../../src/limits/types.js';
-import { windowed, windowStep, type SampleWindow } from '../../src/limits/window.js';
+import type { LimitAlgorithm, LimitSample } from '../../src/concurrency/types.js';
+import { windowed, windowStep, type SampleWindow } from '../../src/concurrency/window.js';
 
 const options = { minTime: 1000, maxTime: 3000, size: 3 };
 const at = (t: number, rtt = 100, inflight = 5, dropped = false): LimitSample => ({ rtt, inflight, dropped, at: t });

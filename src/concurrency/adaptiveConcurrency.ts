@@ -15,8 +15,8 @@ import { StateCell } from '../internal/cell.js';
 import { checker } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
-import { LIMIT_KEYS, parseAlgorithm, parseBounds, parseWindowed } from '../limits/config.js';
-import type { LimitAlgorithm } from '../limits/types.js';
+import { LIMIT_KEYS, parseAlgorithm, parseBounds, parseWindowed } from './config.js';
+import type { LimitAlgorithm } from './types.js';
 
 type LimitFn = number | ((limit: number) => number);
 

@@ -1,6 +1,6 @@
 /** Public types shared by the rate limiters (`tokenBucket`, `slidingWindow`, `fixedWindow`, `adaptiveRateLimit`). */
 import type { Observable, SchedulerLike } from 'rxjs';
-import type { RateStore } from '../stores/store.js';
+import type { RateStore } from './store.js';
 
 /** `reject`: refuse at once with `RateLimitedError`; `wait`: queue (FIFO per key) until admitted. */
 export type LimiterMode = 'reject' | 'wait';

@@ -7,8 +7,8 @@
  * subscription holds only its place in a flight (or nothing, on a hit).
  */
 import { defer, from, Observable, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
-import { Entries, type Entry } from '../fallback/entries.js';
-import { Flight, type FlightEnd } from '../fallback/flight.js';
+import { Entries, type Entry } from './entries.js';
+import { Flight, type FlightEnd } from './flight.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { configuredName } from '../internal/names.js';

@@ -7,14 +7,14 @@
  * queue-timeout action.
  */
 import type { Observable, SchedulerLike } from 'rxjs';
-import { parseQueueOptions, POOL_KEYS } from '../bulkhead/config.js';
-import { SlotPool, type BulkheadEvent, type BulkheadState } from '../bulkhead/pool.js';
+import { parseQueueOptions, POOL_KEYS } from './config.js';
+import { SlotPool, type BulkheadEvent, type BulkheadState } from './pool.js';
 import { LATENCY_KEYS, parseLatency, type LatencySummary } from '../internal/histogram.js';
 import { checker } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 
-export type { BulkheadEvent, BulkheadState } from '../bulkhead/pool.js';
+export type { BulkheadEvent, BulkheadState } from './pool.js';
 
 export interface BulkheadConfig {
   readonly name?: string;

@@ -2,8 +2,8 @@
 import type { SchedulerLike } from 'rxjs';
 import { resolveScheduler } from '../internal/clock.js';
 import type { Check } from '../internal/validate.js';
-import { memoryStore } from '../stores/memoryStore.js';
-import type { RateStore } from '../stores/store.js';
+import { memoryStore } from './memoryStore.js';
+import type { RateStore } from './store.js';
 import type { LimiterMode } from './types.js';
 
 export const LIMITER_KEYS = ['name', 'scheduler', 'mode', 'maxWait', 'cost', 'store', 'maxKeys'] as const;

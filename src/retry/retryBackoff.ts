@@ -19,7 +19,7 @@ import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow } f
 import { policyName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
-import type { RetryBudget } from '../retry/retryBudget.js';
+import type { RetryBudget } from './retryBudget.js';
 
 export interface RetryBackoffConfig {
   readonly name?: string;

@@ -7,16 +7,16 @@
  * This file holds the public types and the factory; the core is src/breaker/core.ts.
  */
 import type { Observable, SchedulerLike } from 'rxjs';
-import { parseBreakerConfig } from '../breaker/config.js';
-import { BreakerCore } from '../breaker/core.js';
-import type { CircuitState } from '../breaker/machine.js';
-import type { CircuitBreakerSnapshot } from '../breaker/snapshot.js';
+import { parseBreakerConfig } from './config.js';
+import { BreakerCore } from './core.js';
+import type { CircuitState } from './machine.js';
+import type { CircuitBreakerSnapshot } from './snapshot.js';
 import type { LatencySummary } from '../internal/histogram.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 
-export type { CircuitState } from '../breaker/machine.js';
-export type { CircuitBreakerSnapshot } from '../breaker/snapshot.js';
+export type { CircuitState } from './machine.js';
+export type { CircuitBreakerSnapshot } from './snapshot.js';
 export type { LatencySummary } from '../internal/histogram.js';
 
 /** What the breaker counts, and when it trips. */

@@ -7,9 +7,9 @@
  */
 import { checker, MAX_COUNT, MAX_DURATION } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
-import { LIMITER_KEYS, parseLimiter, positive } from '../limiter/config.js';
-import { LimiterCore, limiterPolicy } from '../limiter/core.js';
-import type { LimiterOptions, RateLimiter } from '../limiter/types.js';
+import { LIMITER_KEYS, parseLimiter, positive } from './config.js';
+import { LimiterCore, limiterPolicy } from './core.js';
+import type { LimiterOptions, RateLimiter } from './types.js';
 
 export interface TokenBucketConfig extends LimiterOptions {
   /** Tokens the bucket holds when full; it starts full. Required. */

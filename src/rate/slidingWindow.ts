@@ -5,8 +5,8 @@
  * waiters) live at factory-call scope and are shared by every pipeline the limiter is piped into;
  * a subscription (one call) holds only its place in a queue while it waits.
  */
-import type { LimiterOptions, RateLimiter } from '../limiter/types.js';
-import { windowLimiter } from '../limiter/window.js';
+import type { LimiterOptions, RateLimiter } from './types.js';
+import { windowLimiter } from './window.js';
 
 export interface SlidingWindowConfig extends LimiterOptions {
   /** Cost admitted in any `window` ms. Required; an integer >= 1. */

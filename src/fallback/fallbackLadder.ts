@@ -8,15 +8,15 @@
  * one call with its own key.
  */
 import { catchError, defer, from, map, Observable, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
-import { fallbackWarnings, tag, type TagSource, type Tagged } from '../fallback/tagged.js';
+import { fallbackWarnings, tag, type TagSource, type Tagged } from './tagged.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
-import { cacheCore, type Cache, type CacheCore } from './cache.js';
+import { cacheCore, type Cache, type CacheCore } from '../cache/cache.js';
 
-export type { TagSource, Tagged } from '../fallback/tagged.js';
+export type { TagSource, Tagged } from './tagged.js';
 
 /** A value, or a function of the error and the call's key giving one (`undefined`: none for this key). */
 export type RungValue<V> = V | ((error: unknown, key: string) => V | undefined);

@@ -12,9 +12,9 @@ import { EventBus, StateCell } from '../internal/cell.js';
 import { checker, MAX_SIZE } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
 import { policyPrototype } from '../internal/policy.js';
-import { LIMITER_KEYS, parseLimiter, positive } from '../limiter/config.js';
-import { LimiterCore, limiterPolicy, type LimiterSetup } from '../limiter/core.js';
-import type { LimiterOptions, RateLimiter, RateLimiterEvent } from '../limiter/types.js';
+import { LIMITER_KEYS, parseLimiter, positive } from './config.js';
+import { LimiterCore, limiterPolicy, type LimiterSetup } from './core.js';
+import type { LimiterOptions, RateLimiter, RateLimiterEvent } from './types.js';
 
 export interface AdaptiveRateLimitConfig extends Omit<LimiterOptions, 'maxKeys'> {
   /** Calls per `window` to start with (seed: `requests_per_minute`). Required. */

@@ -13,7 +13,7 @@ import { ConfigError, RateLimitedError } from '../errors.js';
 import { EventBus, Outbox } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
-import { isPending, scopedKey, slack, type RateParams, type RateStore, type TakeResult } from '../stores/store.js';
+import { isPending, scopedKey, slack, type RateParams, type RateStore, type TakeResult } from './store.js';
 import { Lane, Waiter } from './lane.js';
 import type { LimiterMode, RateLimiter, RateLimiterEvent, RateLimiterState, RateLimiterStats } from './types.js';
 import { WatchedCell } from './watched.js';

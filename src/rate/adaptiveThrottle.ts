@@ -12,8 +12,8 @@ import { resolveScheduler } from '../internal/clock.js';
 import { checker } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
-import { COUNT_BUCKETS, WindowCounts } from '../limiter/counts.js';
-import { WatchedCell } from '../limiter/watched.js';
+import { COUNT_BUCKETS, WindowCounts } from './counts.js';
+import { WatchedCell } from './watched.js';
 import type { SchedulerLike } from 'rxjs';
 
 export interface AdaptiveThrottleConfig {
