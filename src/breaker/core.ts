@@ -9,7 +9,7 @@ import { EventBus, Outbox, StateCell } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
 import type { LatencyWindow } from '../internal/histogram.js';
 import { checker, MAX_DURATION } from '../internal/validate.js';
-import type { CircuitBreakerEvent, CircuitBreakerStats } from './circuitBreaker.js';
+import type { CircuitBreakerEvent, CircuitBreakerStats } from './types.js';
 import { DEFAULT_BREAK_DURATION, type ParsedBreakerConfig } from './config.js';
 import { CLOSED, transition, type CircuitState, type Machine, type Signal } from './machine.js';
 import { fromSnapshot, toSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';

@@ -6,10 +6,12 @@
  * are shared by every pipeline, `forKey` operator and `wrap`ped function of one cache. Each
  * subscription holds only its place in a flight (or nothing, on a hit).
  */
-import { defer, from, Observable, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
+import { Observable, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
 import { Entries, type Entry } from './entries.js';
 import { Flight, type FlightEnd } from './flight.js';
+import type { CacheStore } from './types.js';
 import { EventBus } from '../internal/cell.js';
+import { replay, wrapKeyed } from '../internal/keyed.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
@@ -139,8 +141,8 @@ export function cache(config: CacheConfig): Cache {
   return policy;
 }
 
-/** @internal The core behind a cache policy, for `fallbackLadder`. */
-export function cacheCore(policy: unknown): CacheCore | undefined {
+/** The store behind a cache policy (see `CacheStore`), or undefined when `policy` is not a cache. */
+export function cacheStore(policy: unknown): CacheStore | undefined {
   return typeof policy === 'function' ? CORES.get(policy) : undefined;
 }
 
@@ -156,7 +158,7 @@ interface Settings {
 }
 
 /** @internal */
-export class CacheCore {
+export class CacheCore implements CacheStore {
   readonly ttl: number;
   readonly staleTtl: number;
   readonly scheduler: SchedulerLike;
@@ -205,19 +207,18 @@ export class CacheCore {
     return (source) => this.serve(key, source);
   }
 
-  wrap<A extends unknown[], T>(fn: (...args: A) => ObservableInput<T>, keyOf: (...args: A) => string = (...args) => JSON.stringify(args)): (...args: A) => Observable<T> {
-    return (...args) => new Observable<T>((subscriber) => this.serve(keyOf(...args), defer(() => from(fn(...args)))).subscribe(subscriber));
+  wrap<A extends unknown[], T>(fn: (...args: A) => ObservableInput<T>, keyOf?: (...args: A) => string): (...args: A) => Observable<T> {
+    return wrapKeyed((key, source: Observable<T>) => this.serve(key, source), fn, keyOf);
   }
 
   private serve<T>(key: string, source: Observable<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
       const entry = this.takeFresh(key);
       if (entry === undefined) this.fetch(key, source, subscriber);
-      else replay(entry.values as T[], subscriber);
+      else replay(entry.values as T[], subscriber, (value) => value);
     });
   }
 
-  /** A fresh entry for `key` (counted as a hit), or undefined. */
   takeFresh(key: string): Entry | undefined {
     const found = this.entries.find(key, this.scheduler.now(), true);
     if (found?.state !== 'fresh') return undefined;
@@ -226,7 +227,6 @@ export class CacheCore {
     return found.entry;
   }
 
-  /** A stale entry less than `staleFor` ms past its `ttl` (counted as stale), or undefined. */
   takeStale(key: string, staleFor: number): Entry | undefined {
     const found = this.entries.find(key, this.scheduler.now(), true);
     if (found?.state !== 'stale' || found.age >= this.ttl + staleFor) return undefined;
@@ -235,7 +235,6 @@ export class CacheCore {
     return found.entry;
   }
 
-  /** The miss path: joins the call in flight for `key`, or starts one with `source`. */
   fetch<T>(key: string, source: Observable<T>, subscriber: Subscriber<T>): void {
     const running = this.flights.get(key) as Flight<T> | undefined;
     if (running !== undefined) {
@@ -301,12 +300,4 @@ export class CacheCore {
   private publish(): void {
     if (this.metricsBus.observed) this.metricsBus.emit(this.stats());
   }
-}
-
-function replay<T>(values: readonly T[], subscriber: Subscriber<T>): void {
-  for (const value of values) {
-    subscriber.next(value);
-    if (subscriber.closed) return;
-  }
-  subscriber.complete();
 }

@@ -7,14 +7,16 @@
  * `cache` policy it is given (shared with anything else using that cache). Each subscription is
  * one call with its own key.
  */
-import { catchError, defer, from, map, Observable, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs';
+import { catchError, map, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { fallbackWarnings, tag, type TagSource, type Tagged } from './tagged.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
-import { cacheCore, type Cache, type CacheCore } from '../cache/cache.js';
+import { cacheStore, type Cache } from '../cache/cache.js';
+import type { CacheStore } from '../cache/types.js';
+import { replay, wrapKeyed } from '../internal/keyed.js';
 
 export type { TagSource, Tagged } from './tagged.js';
 
@@ -87,7 +89,7 @@ export function fallbackLadder<D = never, G = never>(config: FallbackLadderConfi
   const name = configuredName('fallback-ladder', config);
   const check = checker(name);
   const c = check.object('', config, KEYS, true);
-  const store = c.cache === undefined ? undefined : (cacheCore(c.cache) ?? check.fail('cache', c.cache, 'a policy built by cache()'));
+  const store = c.cache === undefined ? undefined : (cacheStore(c.cache) ?? check.fail('cache', c.cache, 'a policy built by cache()'));
   let staleFor = 0;
   if (store === undefined) {
     if (c.staleFor !== undefined) check.fail('staleFor', c.staleFor, 'given only together with a cache');
@@ -121,7 +123,7 @@ class LadderCore<V> {
 
   constructor(
     readonly name: string,
-    private readonly store: CacheCore | undefined,
+    private readonly store: CacheStore | undefined,
     private readonly rungs: Rungs<V>,
     private readonly scheduler: SchedulerLike,
   ) {}
@@ -140,8 +142,8 @@ class LadderCore<V> {
     return (source) => this.serve(key, source);
   }
 
-  wrap<A extends unknown[], T>(fn: (...args: A) => ObservableInput<T>, keyOf: (...args: A) => string = (...args) => JSON.stringify(args)): (...args: A) => Observable<Tagged<T | V>> {
-    return (...args) => new Observable<Tagged<T | V>>((subscriber) => this.serve(keyOf(...args), defer(() => from(fn(...args)))).subscribe(subscriber));
+  wrap<A extends unknown[], T>(fn: (...args: A) => ObservableInput<T>, keyOf?: (...args: A) => string): (...args: A) => Observable<Tagged<T | V>> {
+    return wrapKeyed((key, source: Observable<T>) => this.serve(key, source), fn, keyOf);
   }
 
   private serve<T>(key: string, source: Observable<T>): Observable<Tagged<T | V>> {
@@ -155,7 +157,7 @@ class LadderCore<V> {
     return new Observable<Tagged<T | V>>((subscriber) => {
       const entry = store.takeFresh(key);
       if (entry === undefined) return guarded.subscribe(subscriber);
-      replayTagged(entry.values as T[], 'cache', () => [], subscriber);
+      replay(entry.values as T[], subscriber, (value): Tagged<T | V> => tag(value, 'cache', []));
       return undefined;
     });
   }
@@ -184,7 +186,7 @@ class LadderCore<V> {
     const at = this.scheduler.now();
     if (this.bus.observed) this.bus.emit({ type: 'fallback', policy: this.name, at, key, source, error });
     const age = storedAt === undefined ? undefined : (this.store?.scheduler.now() ?? at) - storedAt;
-    return new Observable<Tagged<W>>((subscriber) => replayTagged(values, source, () => fallbackWarnings(source, error, age), subscriber));
+    return new Observable<Tagged<W>>((subscriber) => replay(values, subscriber, (value) => tag(value, source, fallbackWarnings(source, error, age))));
   }
 
   /** Rethrown from the selector, so the error reaches downstream before the primary's teardown. */
@@ -197,12 +199,4 @@ class LadderCore<V> {
   stats(): FallbackLadderStats {
     return { name: this.name, fallbacks: { ...this.fallbacks }, unhandled: this.unhandled };
   }
-}
-
-function replayTagged<W>(values: readonly W[], source: TagSource, warnings: () => string[], subscriber: Subscriber<Tagged<W>>): void {
-  for (const value of values) {
-    subscriber.next(tag(value, source, warnings()));
-    if (subscriber.closed) return;
-  }
-  subscriber.complete();
 }
