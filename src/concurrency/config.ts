@@ -1,6 +1,6 @@
 /** @internal Validation of `adaptiveConcurrency()`'s limit options, with Netflix's defaults. */
 import { ConfigError } from '../errors.js';
-import { describeError } from '../fallback/tagged.js';
+import { describeError } from '../internal/describeError.js';
 import { type Check, MAX_COUNT } from '../internal/validate.js';
 import { aimd } from './aimd.js';
 import { gradient2 } from './gradient2.js';

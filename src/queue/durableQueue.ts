@@ -17,7 +17,7 @@ import { concatMap } from 'rxjs/operators';
 import { exponential } from '../backoff/exponential.js';
 import type { Backoff } from '../backoff/types.js';
 import { ConfigError } from '../errors.js';
-import { describeError } from '../fallback/tagged.js';
+import { describeError } from '../internal/describeError.js';
 import { EventBus, StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { configuredName } from '../internal/names.js';
