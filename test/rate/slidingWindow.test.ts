@@ -3,7 +3,7 @@ import { mergeMap, of, timer, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { RateLimitedError, slidingWindow } from 'rx-resilience';
 import { testScheduler } from 'rx-resilience/testing';
-import { inArrivalOrder, runScenario, scenarioArb } from '../stores/scenario.js';
+import { inArrivalOrder, runScenario, scenarioArb } from './scenario.js';
 import { expectConfigError } from '../helpers/configError.js';
 
 describe('slidingWindow', () => {

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { tokenBucket } from 'rx-resilience';
-import { inArrivalOrder, runScenario, scenarioArb } from '../stores/scenario.js';
+import { inArrivalOrder, runScenario, scenarioArb } from './scenario.js';
 
 const configArb = fc
   .record({
