@@ -19,6 +19,7 @@ import type { Backoff } from '../backoff/types.js';
 import { ConfigError } from '../errors.js';
 import { describeError } from '../internal/describeError.js';
 import { EventBus, StateCell } from '../internal/cell.js';
+import { shallowEqual } from '../internal/equal.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { configuredName } from '../internal/names.js';
 import { checker } from '../internal/validate.js';
@@ -120,7 +121,7 @@ class Queue<T> implements DurableQueue<T>, QueueCore {
     readonly scheduler: SchedulerLike,
   ) {
     this.shared = typeof store.poll === 'function';
-    this.cell = new StateCell<DurableQueueState>(this.snapshot(), sameState);
+    this.cell = new StateCell<DurableQueueState>(this.snapshot(), shallowEqual);
     store.events$.subscribe((e) => this.emit(e));
     from(store.open()).subscribe({
       next: (contents) => {
@@ -268,8 +269,4 @@ function eager<R>(work: Observable<unknown>, done: () => R): Observable<R> {
     },
   });
   return result.asObservable();
-}
-
-function sameState(a: DurableQueueState, b: DurableQueueState): boolean {
-  return a.pending === b.pending && a.inFlight === b.inFlight && a.deadLetters === b.deadLetters && a.oldestAge === b.oldestAge;
 }

@@ -7,13 +7,12 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { isLocalRejection, RateLimitedError } from '../errors.js';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
-import { EventBus, Outbox } from '../internal/cell.js';
+import { EventBus, Outbox, WatchedCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { checker } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { COUNT_BUCKETS, WindowCounts } from './counts.js';
-import { WatchedCell } from './watched.js';
 import type { SchedulerLike } from 'rxjs';
 
 export interface AdaptiveThrottleConfig {

@@ -10,13 +10,12 @@
  */
 import { Observable, type SchedulerLike, type Subscriber, type TeardownLogic } from 'rxjs';
 import { ConfigError, RateLimitedError } from '../errors.js';
-import { EventBus, Outbox } from '../internal/cell.js';
+import { EventBus, Outbox, WatchedCell } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { isPending, scopedKey, slack, type RateParams, type RateStore, type TakeResult } from './store.js';
 import { Lane, Waiter } from './lane.js';
 import type { LimiterMode, RateLimiter, RateLimiterEvent, RateLimiterState, RateLimiterStats } from './types.js';
-import { WatchedCell } from './watched.js';
 
 /** The key of the limiter used directly as an operator. */
 export const DEFAULT_KEY = '';
