@@ -21,7 +21,8 @@ import type { LatencySummary, LatencyWindow } from '../internal/histogram.js';
 import { checker } from '../internal/validate.js';
 import { checkPriority } from './config.js';
 import type { BulkheadEvent, BulkheadState, ConcurrencyLimitEvent } from './types.js';
-import { WaitQueue, type Level, type QueueNode } from './waitQueue.js';
+import { WaitQueue, type QueueNode } from './waitQueue.js';
+import type { LinkedList } from '../internal/linkedList.js';
 
 export type { BulkheadEvent, BulkheadState, ConcurrencyLimitEvent } from './types.js';
 
@@ -277,9 +278,9 @@ class PoolCall<T> extends Observable<T> {
 
 /** A call waiting for a slot; as a teardown of its subscriber, unsubscribing makes it leave. */
 class Waiter implements QueueNode {
-  prev: QueueNode | undefined = undefined;
-  next: QueueNode | undefined = undefined;
-  level: Level | undefined = undefined;
+  older: QueueNode | undefined = undefined;
+  newer: QueueNode | undefined = undefined;
+  list: LinkedList<QueueNode> | undefined = undefined;
   timer: Subscription | undefined = undefined;
 
   constructor(

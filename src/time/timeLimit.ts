@@ -22,6 +22,7 @@ import { TimeLimitError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
 import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow } from '../internal/histogram.js';
+import { LinkedList, type Linked } from '../internal/linkedList.js';
 import { policyName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
@@ -112,9 +113,9 @@ export function timeLimit(config: TimeLimitConfig): TimeLimit {
 const PROTO = policyPrototype({ kind: 'time-limit', streams: ['events$'], controls: ['stats'] });
 
 /** A call's place in one deadline list: the call itself for `duration`, a small slot for `first`/`each`. */
-interface Node {
+interface Node extends Linked<Node> {
   at: number;
-  list: DeadlineList | undefined;
+  list: LinkedList<Node> | undefined;
   older: Node | undefined;
   newer: Node | undefined;
   kind: TimeLimitKind;
@@ -123,7 +124,7 @@ interface Node {
 
 class GapSlot implements Node {
   at = 0;
-  list: DeadlineList | undefined = undefined;
+  list: LinkedList<Node> | undefined = undefined;
   older: Node | undefined = undefined;
   newer: Node | undefined = undefined;
 
@@ -133,34 +134,12 @@ class GapSlot implements Node {
   ) {}
 }
 
-/** A doubly linked FIFO; deadlines only ever grow from head to tail. */
-class DeadlineList {
-  head: Node | undefined = undefined;
-  private tail: Node | undefined = undefined;
-
-  push(node: Node, at: number): void {
-    node.at = at;
-    node.list = this;
-    node.older = this.tail;
-    if (this.tail === undefined) this.head = node;
-    else this.tail.newer = node;
-    this.tail = node;
-  }
-
-  remove(node: Node): void {
-    if (node.older === undefined) this.head = node.newer;
-    else node.older.newer = node.newer;
-    if (node.newer === undefined) this.tail = node.older;
-    else node.newer.older = node.older;
-    node.list = node.older = node.newer = undefined;
-  }
-}
-
 class LimitCore {
   readonly bus = new EventBus<TimeLimitEvent>();
-  readonly durations = new DeadlineList();
-  readonly firsts = new DeadlineList();
-  readonly gaps = new DeadlineList();
+  /** One FIFO per kind: deadlines only ever grow from head to tail. */
+  readonly durations = new LinkedList<Node>();
+  readonly firsts = new LinkedList<Node>();
+  readonly gaps = new LinkedList<Node>();
   private timer: Subscription | undefined = undefined;
   private timerAt = 0;
   private waking = false;
@@ -198,9 +177,9 @@ class LimitCore {
   }
 
   /** Puts `node` at the tail of `list` with deadline `at` (leaving any list it was in); `now` is the current time. */
-  place(node: Node, list: DeadlineList, at: number, now: number): void {
-    node.list?.remove(node);
-    list.push(node, at);
+  place(node: Node, list: LinkedList<Node>, at: number, now: number): void {
+    node.at = at;
+    list.push(node);
     if (!this.waking && (this.timer === undefined || at < this.timerAt)) this.arm(at, now);
   }
 
@@ -272,7 +251,7 @@ class LimitCore {
  */
 class LimitCall<T> extends Subscriber<T> implements Node {
   at = 0;
-  list: DeadlineList | undefined = undefined;
+  list: LinkedList<Node> | undefined = undefined;
   older: Node | undefined = undefined;
   newer: Node | undefined = undefined;
   kind: TimeLimitKind = 'duration';
