@@ -10,7 +10,7 @@ import { Observable, type ObservableInput, type SchedulerLike, type Subscriber }
 import { Entries, type Entry } from './entries.js';
 import { Flight, type FlightEnd } from './flight.js';
 import type { CacheStore } from './types.js';
-import { EventBus } from '../internal/cell.js';
+import { EventBus, SnapshotStream } from '../internal/cell.js';
 import { replay, wrapKeyed } from '../internal/keyed.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { configuredName } from '../internal/names.js';
@@ -167,8 +167,7 @@ export class CacheCore implements CacheStore {
   private readonly entries: Entries;
   private readonly flights = new Map<string, Flight<unknown>>();
   private readonly bus = new EventBus<CacheEvent>();
-  private readonly metricsBus = new EventBus<CacheStats>();
-  private metricsStream: Observable<CacheStats> | undefined = undefined;
+  private readonly metrics = new SnapshotStream<CacheStats>(() => this.stats());
   private readonly counts = { hits: 0, misses: 0, coalesced: 0, stale: 0, stored: 0, evicted: 0, expired: 0 };
 
   constructor(readonly name: string, private readonly settings: Settings) {
@@ -192,10 +191,7 @@ export class CacheCore implements CacheStore {
   }
 
   get metrics$(): Observable<CacheStats> {
-    return (this.metricsStream ??= new Observable<CacheStats>((subscriber) => {
-      subscriber.next(this.stats());
-      return this.metricsBus.events$.subscribe(subscriber);
-    }));
+    return this.metrics.snapshots$;
   }
 
   apply<T>(source: Observable<T>): Observable<T> {
@@ -298,6 +294,6 @@ export class CacheCore implements CacheStore {
   }
 
   private publish(): void {
-    if (this.metricsBus.observed) this.metricsBus.emit(this.stats());
+    this.metrics.publish();
   }
 }

@@ -156,3 +156,31 @@ export class WatchedCell<S extends object> {
     if (this.watchers > 0) this.cell.set(this.read());
   }
 }
+
+/**
+ * A policy's `metrics$`: the current snapshot to each new subscriber, then one snapshot per
+ * `publish()`, read only while someone listens (no deduplication: each publish is an event).
+ */
+export class SnapshotStream<S> {
+  private readonly bus: EventBus<S>;
+  private stream: Observable<S> | undefined = undefined;
+
+  constructor(private readonly read: () => S, outbox?: Outbox) {
+    this.bus = new EventBus<S>(outbox);
+  }
+
+  get snapshots$(): Observable<S> {
+    return (this.stream ??= new Observable<S>((subscriber) => {
+      subscriber.next(this.read());
+      return this.bus.events$.subscribe(subscriber);
+    }));
+  }
+
+  get observed(): boolean {
+    return this.bus.observed;
+  }
+
+  publish(): void {
+    if (this.bus.observed) this.bus.emit(this.read());
+  }
+}

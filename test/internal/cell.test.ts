@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { Outbox, WatchedCell } from '../../src/internal/cell.js';
+import { Outbox, SnapshotStream, WatchedCell } from '../../src/internal/cell.js';
 import { shallowEqual } from '../../src/internal/equal.js';
 
 describe('shallowEqual', () => {
@@ -57,5 +57,24 @@ describe('WatchedCell', () => {
     expect(seen).toEqual([0]);
     outbox.release();
     expect(seen).toEqual([0, 1]);
+  });
+});
+
+describe('SnapshotStream', () => {
+  it('gives a new subscriber the current snapshot, then one per publish, and reads nothing unobserved', () => {
+    let n = 0;
+    let reads = 0;
+    const stream = new SnapshotStream(() => (reads++, { n }));
+    stream.publish();
+    expect({ reads, observed: stream.observed }).toEqual({ reads: 0, observed: false });
+    const seen: number[] = [];
+    const sub = stream.snapshots$.subscribe((s) => seen.push(s.n));
+    expect(stream.observed).toBe(true);
+    stream.publish();
+    n = 1;
+    stream.publish();
+    sub.unsubscribe();
+    stream.publish();
+    expect({ seen, reads, observed: stream.observed }).toEqual({ seen: [0, 0, 1], reads: 3, observed: false });
   });
 });
