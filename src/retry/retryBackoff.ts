@@ -16,7 +16,7 @@ import { isResilienceError, RetriesExhaustedError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
 import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow } from '../internal/histogram.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
 import type { RetryBudget } from './retryBudget.js';
@@ -109,7 +109,7 @@ const KEYS = ['name', 'maxAttempts', 'maxElapsed', 'maxDelay', 'backoff', 'shoul
 export function retryBackoff(config: RetryBackoffConfig = {}): RetryBackoff {
   const check = checker('retry');
   const c = check.object('', config, KEYS, true);
-  const name = policyName('retry', check.name('name', c.name));
+  const name = configuredName('retry', c);
   const named = checker(name);
   const maxAttempts = c.maxAttempts === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : named.integer('maxAttempts', c.maxAttempts, 3);
   const backoff = named.fn<(attempt: number, previousDelay?: number) => number>('backoff', c.backoff) ?? exponential({ initial: 100, factor: 2, max: DEFAULT_MAX, jitter: 'full' });

@@ -18,7 +18,7 @@
 import { Observable, type SchedulerLike } from 'rxjs';
 import { StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { brand } from '../internal/policy.js';
 import { checker, MAX_COUNT } from '../internal/validate.js';
 
@@ -77,7 +77,7 @@ const EPSILON = 1e-9;
 export function retryBudget(config: RetryBudgetConfig = {}): RetryBudget {
   const check = checker('retry-budget');
   const c = check.object('', config, KEYS, true);
-  const name = policyName('retry-budget', check.name('name', c.name));
+  const name = configuredName('retry-budget', c);
   const named = checker(name);
   return new Budget(
     name,

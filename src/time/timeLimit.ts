@@ -23,7 +23,7 @@ import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
 import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow } from '../internal/histogram.js';
 import { LinkedList, type Linked } from '../internal/linkedList.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
 
@@ -99,7 +99,7 @@ const KEYS = ['name', 'duration', 'first', 'each', 'scheduler', ...LATENCY_KEYS]
 export function timeLimit(config: TimeLimitConfig): TimeLimit {
   const check = checker('time-limit');
   const c = check.object('', config, KEYS);
-  const name = policyName('time-limit', check.name('name', c.name));
+  const name = configuredName('time-limit', c);
   const named = checker(name);
   const limit = (field: TimeLimitKind) => (c[field] === undefined ? undefined : named.duration(field, c[field], 0, true));
   const duration = limit('duration');
