@@ -7,7 +7,7 @@ import { CircuitOpenError } from '../errors.js';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
 import { EventBus, Outbox, SnapshotStream, StateCell } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
-import type { LatencyWindow } from '../internal/histogram.js';
+import { withLatency, type LatencyWindow } from '../internal/histogram.js';
 import { checker, MAX_DURATION } from '../internal/validate.js';
 import type { CircuitBreakerEvent, CircuitBreakerStats } from './types.js';
 import { DEFAULT_BREAK_DURATION, type ParsedBreakerConfig } from './config.js';
@@ -322,7 +322,7 @@ export class BreakerCore {
       lastTrip: this.lastTrip,
       at: now,
     };
-    return this.latency === undefined ? stats : { ...stats, latency: this.latency.summary(now) };
+    return withLatency(stats, this.latency, now);
   }
 
   private publishMetrics(): void {

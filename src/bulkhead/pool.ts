@@ -17,7 +17,7 @@ import { BulkheadFullError, QueueTimeoutError } from '../errors.js';
 import { CallSubscriber, type CallJudge, type Outcome } from '../internal/call.js';
 import { EventBus, Outbox, WatchedCell } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
-import type { LatencySummary, LatencyWindow } from '../internal/histogram.js';
+import { withLatency, type LatencySummary, type LatencyWindow } from '../internal/histogram.js';
 import { checker } from '../internal/validate.js';
 import { checkPriority } from './config.js';
 import type { BulkheadEvent, BulkheadState, ConcurrencyLimitEvent } from './types.js';
@@ -83,7 +83,7 @@ export class SlotPool {
 
   stats(): BulkheadState & { readonly latency?: LatencySummary } {
     const state = this.snapshot();
-    return this.latency === undefined ? state : { ...state, latency: this.latency.summary(this.scheduler.now()) };
+    return withLatency(state, this.latency, this.scheduler.now());
   }
 
   apply<T>(source: Observable<T>, priority = 0): Observable<T> {

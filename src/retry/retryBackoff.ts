@@ -15,7 +15,7 @@ import { exponential } from '../backoff/exponential.js';
 import { isResilienceError, RetriesExhaustedError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
-import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow } from '../internal/histogram.js';
+import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow, withLatency } from '../internal/histogram.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
@@ -148,7 +148,7 @@ class RetryCore {
   }
 
   stats(): RetryBackoffStats {
-    return this.latency === undefined ? { name: this.name } : { name: this.name, latency: this.latency.summary(this.scheduler.now()) };
+    return withLatency({ name: this.name }, this.latency, this.scheduler.now());
   }
 
   apply<T>(source: Observable<T>): Observable<T> {

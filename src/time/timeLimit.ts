@@ -21,7 +21,7 @@ import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'r
 import { TimeLimitError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
-import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow } from '../internal/histogram.js';
+import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow, withLatency } from '../internal/histogram.js';
 import { LinkedList, type Linked } from '../internal/linkedList.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
@@ -158,7 +158,7 @@ class LimitCore {
   }
 
   stats(): TimeLimitStats {
-    return this.latency === undefined ? { name: this.name } : { name: this.name, latency: this.latency.summary(this.scheduler.now()) };
+    return withLatency({ name: this.name }, this.latency, this.scheduler.now());
   }
 
   /** A call that started at `startedAt` completed, errored or timed out. */
