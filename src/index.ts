@@ -6,7 +6,7 @@
  */
 
 /* Circuit breaker */
-export { circuitBreaker } from './operators/circuitBreaker.js';
+export { circuitBreaker } from './breaker/circuitBreaker.js';
 export type {
   BreakerStrategy,
   CircuitBreaker,
@@ -17,24 +17,24 @@ export type {
   LatencySummary,
   CircuitState,
   RateOptions,
-} from './operators/circuitBreaker.js';
+} from './breaker/circuitBreaker.js';
 
 /* Retry and backoff */
 export { constant, decorrelatedJitter, exponential, fibonacci, linear } from './backoff/index.js';
 export type { Backoff, DecorrelatedJitterOptions, ExponentialOptions, FibonacciOptions, JitterKind, JitterOptions, LinearOptions, RandomSource } from './backoff/index.js';
-export { retryBackoff } from './operators/retryBackoff.js';
-export type { GiveUpReason, RetryBackoff, RetryBackoffConfig, RetryBackoffEvent, RetryBackoffStats } from './operators/retryBackoff.js';
+export { retryBackoff } from './retry/retryBackoff.js';
+export type { GiveUpReason, RetryBackoff, RetryBackoffConfig, RetryBackoffEvent, RetryBackoffStats } from './retry/retryBackoff.js';
 export { retryBudget } from './retry/retryBudget.js';
 export type { RetryBudget, RetryBudgetConfig, RetryBudgetStats } from './retry/retryBudget.js';
 
 /* Time limit */
-export { timeLimit } from './operators/timeLimit.js';
-export type { TimeLimit, TimeLimitConfig, TimeLimitEvent, TimeLimitKind, TimeLimitStats } from './operators/timeLimit.js';
+export { timeLimit } from './time/timeLimit.js';
+export type { TimeLimit, TimeLimitConfig, TimeLimitEvent, TimeLimitKind, TimeLimitStats } from './time/timeLimit.js';
 
 /* Bulkhead and adaptive concurrency */
-export { bulkhead } from './operators/bulkhead.js';
-export type { Bulkhead, BulkheadConfig, BulkheadEvent, BulkheadState, BulkheadStats } from './operators/bulkhead.js';
-export { adaptiveConcurrency } from './operators/adaptiveConcurrency.js';
+export { bulkhead } from './bulkhead/bulkhead.js';
+export type { Bulkhead, BulkheadConfig, BulkheadEvent, BulkheadState, BulkheadStats } from './bulkhead/bulkhead.js';
+export { adaptiveConcurrency } from './concurrency/adaptiveConcurrency.js';
 export type {
   AdaptiveConcurrency,
   AdaptiveConcurrencyConfig,
@@ -42,14 +42,14 @@ export type {
   AdaptiveConcurrencyStats,
   ConcurrencyLimitAlgorithm,
   ConcurrencyLimitEvent,
-} from './operators/adaptiveConcurrency.js';
+} from './concurrency/adaptiveConcurrency.js';
 
 /* Fallback, cache and hedging */
-export { cache } from './operators/cache.js';
-export type { Cache, CacheConfig, CacheEntryInfo, CacheEvent, CacheStats } from './operators/cache.js';
-export { fallback } from './operators/fallback.js';
-export type { Fallback, FallbackConfig, FallbackEvent, FallbackStats } from './operators/fallback.js';
-export { fallbackLadder } from './operators/fallbackLadder.js';
+export { cache } from './cache/cache.js';
+export type { Cache, CacheConfig, CacheEntryInfo, CacheEvent, CacheStats } from './cache/cache.js';
+export { fallback } from './fallback/fallback.js';
+export type { Fallback, FallbackConfig, FallbackEvent, FallbackStats } from './fallback/fallback.js';
+export { fallbackLadder } from './fallback/fallbackLadder.js';
 export type {
   FallbackLadder,
   FallbackLadderConfig,
@@ -58,25 +58,25 @@ export type {
   RungValue,
   TagSource,
   Tagged,
-} from './operators/fallbackLadder.js';
-export { hedge } from './operators/hedge.js';
-export type { Hedge, HedgeConfig, HedgeEvent, HedgeStats } from './operators/hedge.js';
+} from './fallback/fallbackLadder.js';
+export { hedge } from './hedge/hedge.js';
+export type { Hedge, HedgeConfig, HedgeEvent, HedgeStats } from './hedge/hedge.js';
 
 /* Rate limiting */
-export { tokenBucket } from './operators/tokenBucket.js';
-export type { TokenBucketConfig } from './operators/tokenBucket.js';
-export { slidingWindow } from './operators/slidingWindow.js';
-export type { SlidingWindowConfig } from './operators/slidingWindow.js';
-export { fixedWindow } from './operators/fixedWindow.js';
-export type { FixedWindowConfig } from './operators/fixedWindow.js';
-export { adaptiveRateLimit } from './operators/adaptiveRateLimit.js';
-export type { AdaptiveRateLimitConfig, AdaptiveRateLimitEvent, AdaptiveRateLimiter } from './operators/adaptiveRateLimit.js';
-export { adaptiveThrottle } from './operators/adaptiveThrottle.js';
-export type { AdaptiveThrottle, AdaptiveThrottleConfig, AdaptiveThrottleEvent, AdaptiveThrottleState, AdaptiveThrottleStats } from './operators/adaptiveThrottle.js';
-export type { LimiterMode, LimiterOptions, RateLimiter, RateLimiterEvent, RateLimiterState, RateLimiterStats } from './limiter/types.js';
-export { memoryStore } from './stores/memoryStore.js';
-export type { MemoryStore, MemoryStoreOptions } from './stores/memoryStore.js';
-export type { FixedWindowParams, RateParams, RateStore, SlidingWindowParams, TakeResult, TokenBucketParams } from './stores/store.js';
+export { tokenBucket } from './rate/tokenBucket.js';
+export type { TokenBucketConfig } from './rate/tokenBucket.js';
+export { slidingWindow } from './rate/slidingWindow.js';
+export type { SlidingWindowConfig } from './rate/slidingWindow.js';
+export { fixedWindow } from './rate/fixedWindow.js';
+export type { FixedWindowConfig } from './rate/fixedWindow.js';
+export { adaptiveRateLimit } from './rate/adaptiveRateLimit.js';
+export type { AdaptiveRateLimitConfig, AdaptiveRateLimitEvent, AdaptiveRateLimiter } from './rate/adaptiveRateLimit.js';
+export { adaptiveThrottle } from './rate/adaptiveThrottle.js';
+export type { AdaptiveThrottle, AdaptiveThrottleConfig, AdaptiveThrottleEvent, AdaptiveThrottleState, AdaptiveThrottleStats } from './rate/adaptiveThrottle.js';
+export type { LimiterMode, LimiterOptions, RateLimiter, RateLimiterEvent, RateLimiterState, RateLimiterStats } from './rate/types.js';
+export { memoryStore } from './rate/memoryStore.js';
+export type { MemoryStore, MemoryStoreOptions } from './rate/memoryStore.js';
+export type { FixedWindowParams, RateParams, RateStore, SlidingWindowParams, TakeResult, TokenBucketParams } from './rate/store.js';
 
 /* Durable queue (store and forward) */
 export { durableQueue } from './queue/durableQueue.js';

@@ -24,11 +24,6 @@ export class ConsecutiveStrategy implements Strategy {
     return { calls: this.calls, failures: this.failures, slowCalls: this.slowCalls };
   }
 
-  /** Failures in the current run. */
-  get consecutiveFailures(): number {
-    return this.run;
-  }
-
   clear(): void {
     this.run = this.calls = this.failures = this.slowCalls = 0;
   }

@@ -5,11 +5,11 @@
 import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { CircuitOpenError } from '../errors.js';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
-import { EventBus, Outbox, StateCell } from '../internal/cell.js';
+import { EventBus, Outbox, SnapshotStream, StateCell } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
-import type { LatencyWindow } from '../internal/histogram.js';
+import { withLatency, type LatencyWindow } from '../internal/histogram.js';
 import { checker, MAX_DURATION } from '../internal/validate.js';
-import type { CircuitBreakerEvent, CircuitBreakerStats } from '../operators/circuitBreaker.js';
+import type { CircuitBreakerEvent, CircuitBreakerStats } from './types.js';
 import { DEFAULT_BREAK_DURATION, type ParsedBreakerConfig } from './config.js';
 import { CLOSED, transition, type CircuitState, type Machine, type Signal } from './machine.js';
 import { fromSnapshot, toSnapshot, type CircuitBreakerSnapshot } from './snapshot.js';
@@ -38,10 +38,9 @@ export class BreakerCore {
   private readonly cell: StateCell<CircuitState>;
   /** Every emission waits until the change that made it is complete (see `Outbox`). */
   private readonly outbox = new Outbox();
-  /** Created on first subscription to `events$` / `metrics$`: an idle breaker stays small. */
+  /** Created on first subscription to `events$`: an idle breaker stays small. */
   private eventBus: EventBus<CircuitBreakerEvent> | undefined = undefined;
-  private metricsBus: EventBus<CircuitBreakerStats> | undefined = undefined;
-  private metricsStream: Observable<CircuitBreakerStats> | undefined = undefined;
+  private readonly metrics = new SnapshotStream<CircuitBreakerStats>(() => this.stats(), this.outbox);
   private rejected = 0;
   private successes = 0;
   private failures = 0;
@@ -97,10 +96,7 @@ export class BreakerCore {
   }
 
   get metrics$(): Observable<CircuitBreakerStats> {
-    return (this.metricsStream ??= new Observable<CircuitBreakerStats>((subscriber) => {
-      subscriber.next(this.stats());
-      return (this.metricsBus ??= new EventBus(this.outbox)).events$.subscribe(subscriber);
-    }));
+    return this.metrics.snapshots$;
   }
 
   apply<T>(source: Observable<T>): Observable<T> {
@@ -156,7 +152,7 @@ export class BreakerCore {
   /** Records the end of a call admitted at `startedAt` in `epoch`. */
   finish(outcome: Outcome, error: unknown, startedAt: number, epoch: number, trial: boolean): void {
     // See `apply`: a call admitted without reading the clock, that succeeded, needs no time.
-    const now = startedAt === startedAt || outcome !== 'success' || this.bus !== undefined || this.metricsBus?.observed === true ? this.scheduler.now() : Number.NaN;
+    const now = startedAt === startedAt || outcome !== 'success' || this.bus !== undefined || this.metrics.observed ? this.scheduler.now() : Number.NaN;
     const duration = now - startedAt;
     const slowLimit = this.config.slowCallDuration;
     const slow = slowLimit !== undefined && duration >= slowLimit;
@@ -326,11 +322,11 @@ export class BreakerCore {
       lastTrip: this.lastTrip,
       at: now,
     };
-    return this.latency === undefined ? stats : { ...stats, latency: this.latency.summary(now) };
+    return withLatency(stats, this.latency, now);
   }
 
   private publishMetrics(): void {
-    if (this.metricsBus?.observed === true) this.metricsBus.emit(this.stats());
+    this.metrics.publish();
   }
 }
 

@@ -1,98 +1,47 @@
 /**
- * @internal A time window of `buckets` equal buckets of `duration / buckets` ms, aligned to
- * multiples of the bucket length on the scheduler's clock, rotated lazily on access (no timers).
- * Memory is O(buckets): three counters per bucket, no per-call storage.
+ * @internal The breaker's time window: calls, failures and slow calls in the kernel's
+ * `BucketWindow` (`buckets` equal buckets of `duration / buckets` ms, rotated lazily, no timers,
+ * no per-call storage).
  */
-import { isIntArray, rateTrips, type RateRule, type Strategy, type WindowCounts } from './strategy.js';
+import { BucketWindow } from '../internal/bucketWindow.js';
+import { rateTrips, type RateRule, type Strategy, type WindowCounts } from './strategy.js';
+
+const CALLS = 0;
+const FAILURES = 1;
+const SLOW = 2;
 
 export class TimeWindowStrategy implements Strategy {
-  /** calls, failures, slow calls per bucket. */
-  private readonly data: Int32Array;
-  private readonly span: number;
-  /** Absolute number (time / span) of the newest bucket. */
-  private head = Number.NEGATIVE_INFINITY;
-  private calls = 0;
-  private failures = 0;
-  private slowCalls = 0;
+  private readonly window: BucketWindow;
 
   constructor(
     duration: number,
-    private readonly buckets: number,
+    buckets: number,
     private readonly rule: RateRule,
   ) {
-    this.span = duration / buckets;
-    this.data = new Int32Array(buckets * 3);
+    this.window = new BucketWindow(duration, buckets, 3);
   }
 
   record(now: number, failure: boolean, slow: boolean): boolean {
-    const at = this.rotate(now) * 3;
-    this.data[at]!++;
-    this.calls++;
-    if (failure) {
-      this.data[at + 1]!++;
-      this.failures++;
-    }
-    if (slow) {
-      this.data[at + 2]!++;
-      this.slowCalls++;
-    }
+    this.window.add(now, CALLS);
+    if (failure) this.window.add(now, FAILURES);
+    if (slow) this.window.add(now, SLOW);
     return rateTrips(this.counts(now), this.rule);
   }
 
   counts(now: number): WindowCounts {
-    this.rotate(now);
-    return { calls: this.calls, failures: this.failures, slowCalls: this.slowCalls };
+    const w = this.window;
+    return { calls: w.total(now, CALLS), failures: w.total(now, FAILURES), slowCalls: w.total(now, SLOW) };
   }
 
   clear(): void {
-    this.data.fill(0);
-    this.calls = this.failures = this.slowCalls = 0;
+    this.window.clear();
   }
 
   save(): number[] {
-    return [Number.isFinite(this.head) ? this.head : -1, ...this.data];
+    return this.window.save();
   }
 
   load(saved: unknown): boolean {
-    if (!Array.isArray(saved) || saved.length !== this.data.length + 1) return false;
-    const [head, ...data] = saved as number[];
-    if (!Number.isInteger(head) || !isIntArray(data, this.data.length)) return false;
-    this.data.set(data);
-    this.head = head! < 0 ? Number.NEGATIVE_INFINITY : head!;
-    this.calls = this.failures = this.slowCalls = 0;
-    for (let i = 0; i < data.length; i += 3) {
-      this.calls += data[i]!;
-      this.failures += data[i + 1]!;
-      this.slowCalls += data[i + 2]!;
-    }
-    return true;
+    return this.window.load(saved);
   }
-
-  /** Drops buckets that left the window; returns the slot of the bucket holding `now`. */
-  private rotate(now: number): number {
-    const bucket = Math.floor(now / this.span);
-    if (bucket > this.head) {
-      if (bucket - this.head >= this.buckets) {
-        this.clear();
-      } else {
-        for (let b = this.head + 1; b <= bucket; b++) this.dropSlot(slotOf(b, this.buckets));
-      }
-      this.head = bucket;
-    }
-    // A clock that went backwards records into the newest bucket.
-    return slotOf(this.head, this.buckets);
-  }
-
-  private dropSlot(slot: number): void {
-    const at = slot * 3;
-    const data = this.data;
-    this.calls -= data[at]!;
-    this.failures -= data[at + 1]!;
-    this.slowCalls -= data[at + 2]!;
-    data[at] = data[at + 1] = data[at + 2] = 0;
-  }
-}
-
-function slotOf(bucket: number, buckets: number): number {
-  return ((bucket % buckets) + buckets) % buckets;
 }

@@ -15,13 +15,14 @@
 import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { BulkheadFullError, QueueTimeoutError } from '../errors.js';
 import { CallSubscriber, type CallJudge, type Outcome } from '../internal/call.js';
-import { EventBus, Outbox, StateCell } from '../internal/cell.js';
+import { EventBus, Outbox, WatchedCell } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
-import type { LatencySummary, LatencyWindow } from '../internal/histogram.js';
+import { withLatency, type LatencySummary, type LatencyWindow } from '../internal/histogram.js';
 import { checker } from '../internal/validate.js';
 import { checkPriority } from './config.js';
 import type { BulkheadEvent, BulkheadState, ConcurrencyLimitEvent } from './types.js';
-import { WaitQueue, type Level, type QueueNode } from './waitQueue.js';
+import { WaitQueue, type QueueNode } from './waitQueue.js';
+import type { LinkedList } from '../internal/linkedList.js';
 
 export type { BulkheadEvent, BulkheadState, ConcurrencyLimitEvent } from './types.js';
 
@@ -52,10 +53,8 @@ export class SlotPool {
   private draining = false;
   /** While > 0, a released slot is not handed over yet (a cancelled call is still tearing down upstream). */
   private holds = 0;
-  /** Subscribers of `state$`: with none, nothing is published (`state$` catches up on subscribe). */
-  private watchers = 0;
-  private readonly cell: StateCell<BulkheadState>;
-  private stateStream: Observable<BulkheadState> | undefined = undefined;
+  /** With no subscriber to `state$`, nothing is published (`state$` catches up on subscribe). */
+  private readonly cell: WatchedCell<BulkheadState>;
   /** Every emission waits until the operation that made it is complete (see `Outbox`). */
   protected readonly outbox = new Outbox();
   protected readonly bus = new EventBus<BulkheadEvent | ConcurrencyLimitEvent>(this.outbox);
@@ -71,19 +70,11 @@ export class SlotPool {
     this.maxQueued = config.maxQueued;
     this.queueTimeout = config.queueTimeout;
     this.latency = config.latency;
-    this.cell = new StateCell(this.snapshot(), sameState, this.outbox);
+    this.cell = new WatchedCell(() => this.snapshot(), this.outbox);
   }
 
   get state$(): Observable<BulkheadState> {
-    return (this.stateStream ??= new Observable<BulkheadState>((subscriber) => {
-      this.watchers++;
-      this.cell.set(this.snapshot());
-      const inner = this.cell.changes$.subscribe(subscriber);
-      return () => {
-        this.watchers--;
-        inner.unsubscribe();
-      };
-    }));
+    return this.cell.changes$;
   }
 
   get events$(): Observable<BulkheadEvent | ConcurrencyLimitEvent> {
@@ -92,7 +83,7 @@ export class SlotPool {
 
   stats(): BulkheadState & { readonly latency?: LatencySummary } {
     const state = this.snapshot();
-    return this.latency === undefined ? state : { ...state, latency: this.latency.summary(this.scheduler.now()) };
+    return withLatency(state, this.latency, this.scheduler.now());
   }
 
   apply<T>(source: Observable<T>, priority = 0): Observable<T> {
@@ -252,7 +243,7 @@ export class SlotPool {
   }
 
   private publish(): void {
-    if (this.watchers > 0 && !this.draining && this.holds === 0) this.cell.set(this.snapshot());
+    if (!this.draining && this.holds === 0) this.cell.refresh();
   }
 
   private snapshot(): BulkheadState {
@@ -287,9 +278,9 @@ class PoolCall<T> extends Observable<T> {
 
 /** A call waiting for a slot; as a teardown of its subscriber, unsubscribing makes it leave. */
 class Waiter implements QueueNode {
-  prev: QueueNode | undefined = undefined;
-  next: QueueNode | undefined = undefined;
-  level: Level | undefined = undefined;
+  older: QueueNode | undefined = undefined;
+  newer: QueueNode | undefined = undefined;
+  list: LinkedList<QueueNode> | undefined = undefined;
   timer: Subscription | undefined = undefined;
 
   constructor(
@@ -331,9 +322,4 @@ class SlotCall<T> extends CallSubscriber<T> {
       pool.resume();
     }
   }
-}
-
-function sameState(a: BulkheadState, b: BulkheadState): boolean {
-  return a.active === b.active && a.queued === b.queued && a.limit === b.limit && a.maxQueued === b.maxQueued &&
-    a.admitted === b.admitted && a.rejected === b.rejected && a.timedOut === b.timedOut && a.cancelled === b.cancelled;
 }

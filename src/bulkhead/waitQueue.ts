@@ -1,24 +1,23 @@
 /**
  * @internal The waiting room of a bulkhead: priorities, FIFO within a priority, O(1) removal.
  *
- * Each priority that has waiters owns a doubly linked list; the lists sit in an array sorted by
+ * Each priority that has waiters owns a linked list (the kernel's `LinkedList`); the lists sit in an array sorted by
  * priority, highest first (there are few distinct priorities in practice). A node knows its list,
  * so a waiter that leaves (unsubscribed, timed out) is unlinked in O(1), and a node that is in no
  * list answers `remove` with false: leaving is idempotent.
  */
 
-export interface QueueNode {
+import { LinkedList, type Linked } from '../internal/linkedList.js';
+
+export interface QueueNode extends Linked<QueueNode> {
   readonly priority: number;
-  /** Links, owned by the queue. */
-  prev: QueueNode | undefined;
-  next: QueueNode | undefined;
-  level: Level | undefined;
 }
 
-export interface Level {
-  readonly priority: number;
-  head: QueueNode | undefined;
-  tail: QueueNode | undefined;
+/** The waiters of one priority, oldest first. */
+export class Level extends LinkedList<QueueNode> {
+  constructor(readonly priority: number) {
+    super();
+  }
 }
 
 export class WaitQueue<N extends QueueNode> {
@@ -32,34 +31,21 @@ export class WaitQueue<N extends QueueNode> {
 
   /** Appends `node` behind every waiter of the same or a higher priority. */
   push(node: N): void {
-    const level = this.levelFor(node.priority);
-    node.level = level;
-    node.next = undefined;
-    node.prev = level.tail;
-    if (level.tail === undefined) level.head = node;
-    else level.tail.next = node;
-    level.tail = node;
+    this.levelFor(node.priority).push(node);
     this.count++;
   }
 
   /** Takes the oldest waiter of the highest priority. */
   shift(): N | undefined {
-    const level = this.levels[0];
-    if (level === undefined) return undefined;
-    const node = level.head as N;
-    this.remove(node);
+    const node = this.levels[0]?.head as N | undefined;
+    if (node !== undefined) this.remove(node);
     return node;
   }
 
   /** Unlinks `node`; false when it was not waiting (already taken or removed). */
   remove(node: N): boolean {
-    const level = node.level;
-    if (level === undefined) return false;
-    if (node.prev === undefined) level.head = node.next;
-    else node.prev.next = node.next;
-    if (node.next === undefined) level.tail = node.prev;
-    else node.next.prev = node.prev;
-    node.prev = node.next = node.level = undefined;
+    const level = node.list as Level | undefined;
+    if (level === undefined || !level.remove(node)) return false;
     this.count--;
     if (level.head === undefined) this.levels.splice(this.levels.indexOf(level), 1);
     return true;
@@ -67,9 +53,7 @@ export class WaitQueue<N extends QueueNode> {
 
   /** Waiters in the order they would be taken (for tests and diagnostics). */
   *[Symbol.iterator](): IterableIterator<N> {
-    for (const level of this.levels) {
-      for (let node = level.head; node !== undefined; node = node.next) yield node as N;
-    }
+    for (const level of this.levels) yield* level as Iterable<N>;
   }
 
   private levelFor(priority: number): Level {
@@ -78,7 +62,7 @@ export class WaitQueue<N extends QueueNode> {
     while (i < levels.length && levels[i]!.priority > priority) i++;
     const found = levels[i];
     if (found !== undefined && found.priority === priority) return found;
-    const level: Level = { priority, head: undefined, tail: undefined };
+    const level = new Level(priority);
     levels.splice(i, 0, level);
     return level;
   }

@@ -2,6 +2,7 @@
  * The tagged result of `fallbackLadder`: a value, where it came from, whether the
  * service is in degraded mode, and warnings for the caller to show or log. Pure helpers.
  */
+import { describeError } from '../internal/describeError.js';
 
 /** Where a value came from: the primary call, the cache (fresh or stale), a default, or degraded mode. */
 export type TagSource = 'primary' | 'cache' | 'stale' | 'default' | 'degraded';
@@ -17,17 +18,6 @@ export interface Tagged<T> {
 
 export function tag<T>(value: T, source: TagSource, warnings: string[]): Tagged<T> {
   return { value, source, degraded: source === 'degraded', warnings };
-}
-
-/** A short, safe description of an error for a warning. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message === '' ? error.name : `${error.name}: ${error.message}`;
-  if (typeof error === 'string') return error;
-  try {
-    return String(error);
-  } catch {
-    return 'unknown error';
-  }
 }
 
 /** The warnings of a value served by a fallback rung. */

@@ -9,7 +9,7 @@
 import { defer, exhaustMap, from, map, materialize, Observable, scan, take, timer, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { resolveScheduler } from '../internal/clock.js';
 import { checker } from '../internal/validate.js';
-import { timeLimit } from '../operators/timeLimit.js';
+import { timeLimit } from '../time/timeLimit.js';
 import { INITIAL_HYSTERESIS, stepHysteresis, type HysteresisState, type ProbeVerdict } from './hysteresis.js';
 import { asComponent, HEALTH_KINDS, type HealthComponent, type HealthKind, type HealthReport, type HealthStatus } from './types.js';
 

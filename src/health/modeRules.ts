@@ -4,7 +4,7 @@
  * most severe mode among the matching rules, NORMAL when none matches.
  */
 import { isMatching, match, P } from 'ts-pattern';
-import { describeError } from '../fallback/tagged.js';
+import { describeError } from '../internal/describeError.js';
 import type { HealthReport, SystemHealth } from './types.js';
 
 export type OperationModeLevel = 'NORMAL' | 'DEGRADED' | 'EMERGENCY';

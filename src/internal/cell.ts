@@ -3,6 +3,8 @@
  *
  * - `StateCell<S>`: holds the current state; `changes$` replays the current value to a new
  *   subscriber and then emits only changes.
+ * - `WatchedCell<S>`: a `StateCell` that knows whether anyone watches it, so a policy builds a
+ *   state object on its hot path only then; a new watcher first gets a fresh value.
  * - `EventBus<E>`: hot, no replay. `observed` tells a policy whether to build a payload at all.
  * - `Outbox`: one per policy, shared by its cells and buses. It is the re-entrancy rule in one
  *   place: while the policy changes its state (between `hold()` and `release()`), every emission
@@ -15,6 +17,7 @@
  * an emission with no subscriber is never queued, so the no-listener path allocates nothing.
  */
 import { BehaviorSubject, Observable, Subject } from 'rxjs';
+import { shallowEqual } from './equal.js';
 
 export class Outbox {
   /** Open changes plus one while delivering: above zero, emissions are queued. */
@@ -119,5 +122,65 @@ export class EventBus<E> {
   emit(event: E): void {
     const subject = this.subject;
     if (subject !== undefined && subject.observed) this.outbox.deliver(subject, event);
+  }
+}
+
+/** A `StateCell` read from `read()` while watched: unwatched, it builds no state object. */
+export class WatchedCell<S extends object> {
+  private readonly cell: StateCell<S>;
+  private watchers = 0;
+  private stream: Observable<S> | undefined = undefined;
+
+  constructor(private readonly read: () => S, outbox?: Outbox) {
+    this.cell = new StateCell<S>(read(), shallowEqual, outbox);
+  }
+
+  get watched(): boolean {
+    return this.watchers > 0;
+  }
+
+  get changes$(): Observable<S> {
+    return (this.stream ??= new Observable<S>((subscriber) => {
+      this.watchers++;
+      this.cell.set(this.read());
+      const inner = this.cell.changes$.subscribe(subscriber);
+      return () => {
+        this.watchers--;
+        inner.unsubscribe();
+      };
+    }));
+  }
+
+  /** Re-reads the state when watched; emits when it changed. */
+  refresh(): void {
+    if (this.watchers > 0) this.cell.set(this.read());
+  }
+}
+
+/**
+ * A policy's `metrics$`: the current snapshot to each new subscriber, then one snapshot per
+ * `publish()`, read only while someone listens (no deduplication: each publish is an event).
+ */
+export class SnapshotStream<S> {
+  private readonly bus: EventBus<S>;
+  private stream: Observable<S> | undefined = undefined;
+
+  constructor(private readonly read: () => S, outbox?: Outbox) {
+    this.bus = new EventBus<S>(outbox);
+  }
+
+  get snapshots$(): Observable<S> {
+    return (this.stream ??= new Observable<S>((subscriber) => {
+      subscriber.next(this.read());
+      return this.bus.events$.subscribe(subscriber);
+    }));
+  }
+
+  get observed(): boolean {
+    return this.bus.observed;
+  }
+
+  publish(): void {
+    if (this.bus.observed) this.bus.emit(this.read());
   }
 }

@@ -233,3 +233,8 @@ export function parseLatency(check: Check, config: Record<string, unknown>, fixe
   const duration = check.duration('latencyWindow', latencyWindow, DEFAULT_LATENCY_WINDOW);
   return () => new TimeLatencyWindow(duration, LATENCY_SLOTS);
 }
+
+/** `stats` with the window's summary at `now` as `latency`, or `stats` alone without a window. */
+export function withLatency<S extends object>(stats: S, window: LatencyWindow | undefined, now: number): S & { readonly latency?: LatencySummary } {
+  return window === undefined ? stats : { ...stats, latency: window.summary(now) };
+}

@@ -3,7 +3,7 @@ import { checker, isPlainObject } from './validate.js';
 
 const counters = new Map<string, number>();
 
-export function policyName(kind: string, given: string | undefined): string {
+function policyName(kind: string, given: string | undefined): string {
   if (given !== undefined) return given;
   const n = (counters.get(kind) ?? 0) + 1;
   counters.set(kind, n);

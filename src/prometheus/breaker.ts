@@ -8,7 +8,6 @@ import type { CircuitBreaker, CircuitBreakerEvent, CircuitState } from '../index
 import { Binding, type Families } from './families.js';
 import { BREAKER } from './names.js';
 
-export const metricNames: readonly string[] = Object.values(BREAKER).map((m) => m.name);
 
 const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated', 'disabled'];
 /** 0 closed, 1 open, 2 half-open as the seeds use; then the two manual states. */

@@ -7,7 +7,6 @@ import type { AdaptiveConcurrency, AdaptiveConcurrencyEvent, Bulkhead, BulkheadS
 import { Binding, type Families } from './families.js';
 import { BULKHEAD } from './names.js';
 
-export const metricNames: readonly string[] = Object.values(BULKHEAD).map((m) => m.name);
 
 export function bindBulkhead(pool: Bulkhead | AdaptiveConcurrency, families: Families, adaptive = false): () => void {
   const b = new Binding(families, pool.name);

@@ -6,7 +6,6 @@ import type { Cache, Hedge } from '../index.js';
 import { Binding, type Families } from './families.js';
 import { CACHE_HEDGE } from './names.js';
 
-export const metricNames: readonly string[] = Object.values(CACHE_HEDGE).map((m) => m.name);
 
 export function bindCache(policy: Cache, families: Families): () => void {
   const b = new Binding(families, policy.name);

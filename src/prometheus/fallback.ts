@@ -7,7 +7,6 @@ import type { Fallback, FallbackLadder } from '../index.js';
 import { Binding, type Families } from './families.js';
 import { FALLBACK } from './names.js';
 
-export const metricNames: readonly string[] = Object.values(FALLBACK).map((m) => m.name);
 
 const RUNGS = ['cache', 'stale', 'default', 'degraded'] as const;
 

@@ -8,7 +8,6 @@ import type { Observable } from 'rxjs';
 import { Binding, type Families } from './families.js';
 import { HEALTH } from './names.js';
 
-export const metricNames: readonly string[] = Object.values(HEALTH).map((m) => m.name);
 
 type Status = 'healthy' | 'degraded' | 'unhealthy';
 type Mode = 'NORMAL' | 'DEGRADED' | 'EMERGENCY';

@@ -9,7 +9,6 @@ import type { AdaptiveRateLimiter, AdaptiveThrottle, RateLimiter } from '../inde
 import { Binding, type Families } from './families.js';
 import { BULKHEAD, LIMITER } from './names.js';
 
-export const metricNames: readonly string[] = [...Object.values(LIMITER).map((m) => m.name), BULKHEAD.limitChanges.name];
 
 type Outcomes = Record<'admitted' | 'rejected' | 'cancelled', { inc(): void }>;
 

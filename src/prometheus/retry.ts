@@ -7,7 +7,6 @@ import type { RetryBackoff, RetryBackoffEvent, RetryBudget } from '../index.js';
 import { Binding, type Families } from './families.js';
 import { RETRY } from './names.js';
 
-export const metricNames: readonly string[] = Object.values(RETRY).map((m) => m.name);
 
 const REASONS = ['max-attempts', 'max-elapsed', 'max-delay', 'not-retryable', 'budget'] as const;
 

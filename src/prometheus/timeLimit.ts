@@ -3,7 +3,6 @@ import type { TimeLimit } from '../index.js';
 import { Binding, type Families } from './families.js';
 import { TIME_LIMIT } from './names.js';
 
-export const metricNames: readonly string[] = Object.values(TIME_LIMIT).map((m) => m.name);
 
 export function bindTimeLimit(limit: TimeLimit, families: Families): () => void {
   const b = new Binding(families, limit.name);

@@ -17,8 +17,9 @@ import { concatMap } from 'rxjs/operators';
 import { exponential } from '../backoff/exponential.js';
 import type { Backoff } from '../backoff/types.js';
 import { ConfigError } from '../errors.js';
-import { describeError } from '../fallback/tagged.js';
+import { describeError } from '../internal/describeError.js';
 import { EventBus, StateCell } from '../internal/cell.js';
+import { shallowEqual } from '../internal/equal.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { configuredName } from '../internal/names.js';
 import { checker } from '../internal/validate.js';
@@ -121,7 +122,7 @@ class Queue<T> implements DurableQueue<T>, QueueCore {
     readonly scheduler: SchedulerLike,
   ) {
     this.shared = typeof store.poll === 'function';
-    this.cell = new StateCell<DurableQueueState>(this.snapshot(), sameState);
+    this.cell = new StateCell<DurableQueueState>(this.snapshot(), shallowEqual);
     store.events$.subscribe((e) => this.emit(e));
     // Deferred: a store whose open() throws or returns no stream fails the queue's opening, not its construction.
     defer(() => store.open()).subscribe({
@@ -270,8 +271,4 @@ function eager<R>(work: Observable<unknown>, done: () => R): Observable<R> {
     },
   });
   return result.asObservable();
-}
-
-function sameState(a: DurableQueueState, b: DurableQueueState): boolean {
-  return a.pending === b.pending && a.inFlight === b.inFlight && a.deadLetters === b.deadLetters && a.oldestAge === b.oldestAge;
 }

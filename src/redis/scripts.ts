@@ -1,6 +1,6 @@
 /**
  * @internal The three limiter steps as Lua, one script per algorithm. Each is the pure step of
- * `src/stores` (gcra.ts, slidingLog.ts, fixedCount.ts) line for line, run atomically on Redis over
+ * `src/rate` (gcra.ts, slidingLog.ts, fixedCount.ts) line for line, run atomically on Redis over
  * one key. Numbers travel as strings printed with 17 significant digits, so a double crosses
  * Lua, Redis and JavaScript unchanged, and the answers equal the memory store's to the bit.
  *

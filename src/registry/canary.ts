@@ -4,7 +4,7 @@
  */
 import { Observable, type SchedulerLike, take } from 'rxjs';
 import type { CircuitState } from '../breaker/machine.js';
-import type { CircuitBreaker } from '../operators/circuitBreaker.js';
+import type { CircuitBreaker } from '../breaker/circuitBreaker.js';
 
 export interface CanaryOptions {
   /** Why the operator ran the procedure; copied into the audit event. */

@@ -13,6 +13,7 @@
  *   `withPriority`, `wrap`) returns one that re-resolves against the current policy at each subscription.
  */
 import { BehaviorSubject, distinctUntilChanged, Observable, switchMap } from 'rxjs';
+import { shallowEqual } from '../internal/equal.js';
 import { brand, descriptorOf } from '../internal/policy.js';
 import type { RegistryKind } from './kind.js';
 
@@ -93,12 +94,4 @@ function delegate(slot: Slot, member: string): (...args: unknown[]) => unknown {
         return fn(...a).subscribe(subscriber);
       });
   };
-}
-
-function shallowEqual(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.is((a as Members)[k], (b as Members)[k]));
 }

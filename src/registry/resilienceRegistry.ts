@@ -8,11 +8,11 @@
  */
 import { combineLatest, map, merge, type Observable, of, type SchedulerLike, switchMap } from 'rxjs';
 import type { CircuitState } from '../breaker/machine.js';
-import type { CircuitBreaker } from '../operators/circuitBreaker.js';
+import type { CircuitBreaker } from '../breaker/circuitBreaker.js';
 import { EventBus, StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
 import { brand } from '../internal/policy.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { checker } from '../internal/validate.js';
 import { canary, type CanaryOptions, type CanaryReport } from './canary.js';
 import { type AnyPolicy, Slot, slotOf } from './handle.js';
@@ -119,7 +119,7 @@ export interface ResilienceRegistry {
 export function resilienceRegistry(config: ResilienceRegistryConfig = {}): ResilienceRegistry {
   const check = checker('registry');
   const c = check.object('', config, ['name', 'scheduler'], true);
-  const name = policyName('registry', check.name('name', c.name));
+  const name = configuredName('registry', c);
   return new Registry(name, resolveScheduler(check.scheduler('scheduler', c.scheduler)));
 }
 

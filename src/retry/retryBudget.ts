@@ -16,9 +16,10 @@
  *   `minPerSecond · (T + window) / 1000`.
  */
 import { Observable, type SchedulerLike } from 'rxjs';
+import { BucketWindow } from '../internal/bucketWindow.js';
 import { StateCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
-import { policyName } from '../internal/names.js';
+import { configuredName } from '../internal/names.js';
 import { brand } from '../internal/policy.js';
 import { checker, MAX_COUNT } from '../internal/validate.js';
 
@@ -77,7 +78,7 @@ const EPSILON = 1e-9;
 export function retryBudget(config: RetryBudgetConfig = {}): RetryBudget {
   const check = checker('retry-budget');
   const c = check.object('', config, KEYS, true);
-  const name = policyName('retry-budget', check.name('name', c.name));
+  const name = configuredName('retry-budget', c);
   const named = checker(name);
   return new Budget(
     name,
@@ -88,14 +89,12 @@ export function retryBudget(config: RetryBudgetConfig = {}): RetryBudget {
   );
 }
 
+const CALLS = 0;
+const TAKEN = 1;
+
 class Budget implements RetryBudget {
-  private readonly bucketLength: number;
-  private readonly calls = new Array<number>(BUCKETS).fill(0);
-  private readonly taken = new Array<number>(BUCKETS).fill(0);
-  /** Absolute index (time / bucketLength) of the newest bucket. */
-  private current: number;
-  private callSum = 0;
-  private takenSum = 0;
+  /** Deposits (calls) and withdrawals (retries taken from the ratio) in the window. */
+  private readonly window: BucketWindow;
   private readonly capacity: number;
   private tokens: number;
   private refilledAt: number;
@@ -111,9 +110,8 @@ class Budget implements RetryBudget {
     window: number,
     private readonly scheduler: SchedulerLike,
   ) {
-    this.bucketLength = window / BUCKETS;
+    this.window = new BucketWindow(window, BUCKETS, 2);
     const now = scheduler.now();
-    this.current = Math.floor(now / this.bucketLength);
     this.capacity = (minPerSecond * window) / 1000;
     this.tokens = this.capacity;
     this.refilledAt = now;
@@ -125,19 +123,16 @@ class Budget implements RetryBudget {
   }
 
   deposit(): void {
-    this.advance();
-    this.calls[this.current % BUCKETS]! += 1;
-    this.callSum++;
+    this.window.add(this.advance(), CALLS);
     this.depositTotal++;
     this.cell.set(this.available());
   }
 
   tryWithdraw(): boolean {
-    this.advance();
+    const now = this.advance();
     let ok = true;
-    if (this.ratio * this.callSum - this.takenSum >= 1 - EPSILON) {
-      this.taken[this.current % BUCKETS]! += 1;
-      this.takenSum++;
+    if (this.earned(now) >= 1 - EPSILON) {
+      this.window.add(now, TAKEN);
     } else if (this.tokens >= 1 - EPSILON) {
       this.tokens = Math.max(0, this.tokens - 1);
     } else {
@@ -155,26 +150,22 @@ class Budget implements RetryBudget {
   }
 
   private available(): number {
-    return Math.floor(Math.max(0, this.ratio * this.callSum - this.takenSum) + EPSILON) + Math.floor(this.tokens + EPSILON);
+    return Math.floor(Math.max(0, this.earned(this.scheduler.now())) + EPSILON) + Math.floor(this.tokens + EPSILON);
   }
 
-  /** Rotates the buckets and refills the reserve up to the scheduler's now. */
-  private advance(): void {
+  /** Retries the window's calls have earned and not yet spent. */
+  private earned(now: number): number {
+    return this.ratio * this.window.total(now, CALLS) - this.window.total(now, TAKEN);
+  }
+
+  /** Refills the reserve up to the scheduler's now, and returns that now. */
+  private advance(): number {
     const now = this.scheduler.now();
-    const index = Math.floor(now / this.bucketLength);
-    const steps = Math.min(index - this.current, BUCKETS);
-    for (let k = 1; k <= steps; k++) {
-      const slot = (this.current + k) % BUCKETS;
-      this.callSum -= this.calls[slot]!;
-      this.takenSum -= this.taken[slot]!;
-      this.calls[slot] = 0;
-      this.taken[slot] = 0;
-    }
-    if (index > this.current) this.current = index;
     if (now > this.refilledAt) {
       this.tokens = Math.min(this.capacity, this.tokens + ((now - this.refilledAt) * this.minPerSecond) / 1000);
       this.refilledAt = now;
     }
+    return now;
   }
 }
 brand(Budget.prototype, { kind: 'retry-budget', state: ['state$'], controls: ['deposit', 'tryWithdraw', 'stats'] });

@@ -3,8 +3,8 @@ import { fc, test } from '@fast-check/vitest';
 import { defer, EMPTY, Observable, of, Subject, throwError, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { bulkhead, hedge, retryBackoff, slidingWindow, type HedgeEvent } from 'rx-resilience';
-import { takeFromLog, freshLog } from '../../src/stores/slidingLog.js';
-import type { MutableResult } from '../../src/stores/result.js';
+import { takeFromLog, freshLog } from '../../src/rate/slidingLog.js';
+import type { MutableResult } from '../../src/rate/result.js';
 
 const DEPTH = 20_000;
 

@@ -5,7 +5,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { BUCKETS, bucketOf, bucketValue, CountLatencyWindow, EMPTY_SUMMARY, parseLatency, TimeLatencyWindow, type LatencySummary } from '../../src/internal/histogram.js';
+import { BUCKETS, bucketOf, bucketValue, CountLatencyWindow, EMPTY_SUMMARY, parseLatency, TimeLatencyWindow, withLatency, type LatencySummary } from '../../src/internal/histogram.js';
 import { checker } from '../../src/internal/validate.js';
 
 /** Nearest-rank quantiles, mean and max of `samples` by sorting them. */
@@ -155,5 +155,16 @@ describe('parseLatency', () => {
     d.record(5, 0);
     expect(d.summary(59_999).count).toBe(1);
     expect(d.summary(60_000).count).toBe(0);
+  });
+});
+
+describe('withLatency', () => {
+  it('adds the window\'s summary at now, or returns the stats alone', () => {
+    const window = new CountLatencyWindow(10);
+    window.record(5);
+    const stats = { name: 'p' };
+    expect(withLatency(stats, undefined, 0)).toBe(stats);
+    expect(withLatency(stats, window, 0)).toEqual({ name: 'p', latency: window.summary() });
+    expect(withLatency(stats, window, 0).latency?.count).toBe(1);
   });
 });

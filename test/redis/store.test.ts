@@ -3,7 +3,7 @@ import { filter, firstValueFrom, lastValueFrom, of, type Observable, toArray, ta
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, memoryStore, RateLimitedError, tokenBucket, type RateParams } from 'rx-resilience';
 import { healthFromStore, redisStore, type RedisStore, type RedisStoreEvent } from 'rx-resilience/redis';
-import { scopedKey } from '../../src/stores/store.js';
+import { scopedKey } from '../../src/rate/store.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 let server: RedisServer;

@@ -1,0 +1,202 @@
+/**
+ * The graded fallback ladder as one operator: primary (behind an optional cache), then a
+ * fresh cached value, then a stale one within a limit, then a default, then degraded mode. Every
+ * value comes tagged with where it came from, a degraded flag and warnings.
+ *
+ * State scope: the factory call holds the rungs and lifetime counters; entries live in the
+ * `cache` policy it is given (shared with anything else using that cache). Each subscription is
+ * one call with its own key.
+ */
+import { catchError, map, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { fallbackWarnings, tag, type TagSource, type Tagged } from './tagged.js';
+import { EventBus } from '../internal/cell.js';
+import { resolveScheduler } from '../internal/clock.js';
+import { configuredName } from '../internal/names.js';
+import { definePolicy, policyPrototype } from '../internal/policy.js';
+import { checker } from '../internal/validate.js';
+import { cacheStore, type Cache } from '../cache/cache.js';
+import type { CacheStore } from '../cache/types.js';
+import { replay, wrapKeyed } from '../internal/keyed.js';
+
+export type { TagSource, Tagged } from './tagged.js';
+
+/** A value, or a function of the error and the call's key giving one (`undefined`: none for this key). */
+export type RungValue<V> = V | ((error: unknown, key: string) => V | undefined);
+
+export interface FallbackLadderConfig<D = never, G = never> {
+  readonly name?: string;
+  /** Serves fresh hits before calling the primary, stores its results, and feeds the cache rungs. */
+  readonly cache?: Cache;
+  /** How long past its `ttl` a stale entry may still be served, in ms. Default (and at most) the cache's `staleTtl`. */
+  readonly staleFor?: number;
+  /** The default value, tagged `'default'`. */
+  readonly default?: RungValue<D>;
+  /** The degraded-mode value, tagged `'degraded'` with `degraded: true`. */
+  readonly degraded?: RungValue<G>;
+  /** Which errors the ladder handles. Default: every error (docs/decisions.md, decision 15). */
+  readonly when?: (error: unknown) => boolean;
+  /** Default: the cache's scheduler, else `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+export type FallbackLadderEvent =
+  | { readonly type: 'fallback'; readonly policy: string; readonly at: number; readonly key: string; readonly source: Exclude<TagSource, 'primary'>; readonly error: unknown }
+  | { readonly type: 'unhandled'; readonly policy: string; readonly at: number; readonly key: string; readonly error: unknown };
+
+export interface FallbackLadderStats {
+  readonly name: string;
+  /** Failed calls rescued, by rung. */
+  readonly fallbacks: { readonly cache: number; readonly stale: number; readonly default: number; readonly degraded: number };
+  /** Errors passed on: refused by `when`, or no rung had a value. */
+  readonly unhandled: number;
+}
+
+/** A fallback ladder: an operator tagging values (for the cache's default key), with keyed forms. */
+export interface FallbackLadder<V> {
+  <T>(source: Observable<T>): Observable<Tagged<T | V>>;
+  readonly name: string;
+  readonly events$: Observable<FallbackLadderEvent>;
+  stats(): FallbackLadderStats;
+  forKey(key: string): <T>(source: Observable<T>) => Observable<Tagged<T | V>>;
+  wrap<A extends unknown[], T>(fn: (...args: A) => ObservableInput<T>, keyOf?: (...args: A) => string): (...args: A) => Observable<Tagged<T | V>>;
+}
+
+const KEYS = ['name', 'cache', 'staleFor', 'default', 'degraded', 'when', 'scheduler'] as const;
+
+/**
+ * Tags each value with its origin and, when the primary fails with an error `when` accepts, walks
+ * down the ladder: fresh cache → stale cache (at most `staleFor` past its ttl) → default →
+ * degraded. When no rung has a value the error passes on unchanged.
+ *
+ * ```text
+ * primary:        --#
+ * ladder:         --s|     s = { value: <stored>, source: 'stale', degraded: false, warnings: ['primary failed …'] }
+ * ```
+ *
+ * ```ts
+ * import { cache, fallbackLadder } from 'rx-resilience';
+ * import { match } from 'ts-pattern';
+ * const pricing = cache({ ttl: 300_000, staleTtl: 3_600_000 });
+ * const ladder = fallbackLadder({ cache: pricing, default: { services: [] }, degraded: { services: [], limited: true } });
+ * ladder.wrap((region: string) => aws.pricing(region), (region) => region)('us-east-1').subscribe((r) =>
+ *   match(r).with({ source: 'primary' }, { source: 'cache' }, ({ value }) => show(value))
+ *     .with({ degraded: true }, ({ value, warnings }) => showLimited(value, warnings))
+ *     .otherwise(({ value, warnings }) => showWithBanner(value, warnings)));
+ * ```
+ * @throws ConfigError when the config is invalid.
+ */
+export function fallbackLadder<D = never, G = never>(config: FallbackLadderConfig<D, G> = {}): FallbackLadder<D | G> {
+  const name = configuredName('fallback-ladder', config);
+  const check = checker(name);
+  const c = check.object('', config, KEYS, true);
+  const store = c.cache === undefined ? undefined : (cacheStore(c.cache) ?? check.fail('cache', c.cache, 'a policy built by cache()'));
+  let staleFor = 0;
+  if (store === undefined) {
+    if (c.staleFor !== undefined) check.fail('staleFor', c.staleFor, 'given only together with a cache');
+  } else {
+    staleFor = check.duration('staleFor', c.staleFor, store.staleTtl, true);
+    if (staleFor > store.staleTtl) check.fail('staleFor', staleFor, `at most the cache's staleTtl (${store.staleTtl} ms)`);
+  }
+  const rungs: Rungs<D | G> = {
+    default: c.default as RungValue<D> | undefined,
+    degraded: c.degraded as RungValue<G> | undefined,
+    when: check.fn<(error: unknown) => boolean>('when', c.when),
+    staleFor,
+  };
+  const scheduler = check.scheduler('scheduler', c.scheduler) ?? store?.scheduler ?? resolveScheduler(undefined);
+  return definePolicy<FallbackLadder<D | G>>(new LadderCore(name, store, rungs, scheduler), PROTO);
+}
+
+const PROTO = policyPrototype({ kind: 'fallback-ladder', streams: ['events$'], controls: ['stats', 'forKey', 'wrap'] });
+
+interface Rungs<V> {
+  readonly default: RungValue<V> | undefined;
+  readonly degraded: RungValue<V> | undefined;
+  readonly when: ((error: unknown) => boolean) | undefined;
+  readonly staleFor: number;
+}
+
+class LadderCore<V> {
+  private readonly bus = new EventBus<FallbackLadderEvent>();
+  private readonly fallbacks = { cache: 0, stale: 0, default: 0, degraded: 0 };
+  private unhandled = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly store: CacheStore | undefined,
+    private readonly rungs: Rungs<V>,
+    private readonly scheduler: SchedulerLike,
+  ) {}
+
+  get events$(): Observable<FallbackLadderEvent> {
+    return this.bus.events$;
+  }
+
+  apply<T>(source: Observable<T>): Observable<T> {
+    // The public call signature is `Observable<Tagged<T | V>>`; the kernel's shape says `T`.
+    return this.serve(this.store?.defaultKey ?? 'default', source) as unknown as Observable<T>;
+  }
+
+  forKey(key: string): <T>(source: Observable<T>) => Observable<Tagged<T | V>> {
+    if (typeof key !== 'string') checker(this.name).fail('key', key, 'a string');
+    return (source) => this.serve(key, source);
+  }
+
+  wrap<A extends unknown[], T>(fn: (...args: A) => ObservableInput<T>, keyOf?: (...args: A) => string): (...args: A) => Observable<Tagged<T | V>> {
+    return wrapKeyed((key, source: Observable<T>) => this.serve(key, source), fn, keyOf);
+  }
+
+  private serve<T>(key: string, source: Observable<T>): Observable<Tagged<T | V>> {
+    const store = this.store;
+    const primary = store === undefined ? source : new Observable<T>((subscriber) => store.fetch(key, source, subscriber));
+    const guarded = primary.pipe(
+      map((value): Tagged<T | V> => tag(value, 'primary', [])),
+      catchError((error: unknown) => this.rescue<T>(key, error)),
+    );
+    if (store === undefined) return guarded;
+    return new Observable<Tagged<T | V>>((subscriber) => {
+      const entry = store.takeFresh(key);
+      if (entry === undefined) return guarded.subscribe(subscriber);
+      replay(entry.values as T[], subscriber, (value): Tagged<T | V> => tag(value, 'cache', []));
+      return undefined;
+    });
+  }
+
+  /** The rungs below the primary, in order. Throws from `when` or a rung function become the error. */
+  private rescue<T>(key: string, error: unknown): ObservableInput<Tagged<T | V>> {
+    const { when, staleFor } = this.rungs;
+    if (when !== undefined && !when(error)) return this.pass(key, error);
+    const store = this.store;
+    if (store !== undefined) {
+      const fresh = store.takeFresh(key);
+      if (fresh !== undefined) return this.served(key, error, 'cache', fresh.values as T[], fresh.storedAt);
+      const stale = staleFor > 0 ? store.takeStale(key, staleFor) : undefined;
+      if (stale !== undefined) return this.served(key, error, 'stale', stale.values as T[], stale.storedAt);
+    }
+    for (const rung of ['default', 'degraded'] as const) {
+      const given = this.rungs[rung];
+      const value = typeof given === 'function' ? (given as (error: unknown, key: string) => V | undefined)(error, key) : given;
+      if (value !== undefined) return this.served(key, error, rung, [value], undefined);
+    }
+    return this.pass(key, error);
+  }
+
+  private served<W>(key: string, error: unknown, source: Exclude<TagSource, 'primary'>, values: readonly W[], storedAt: number | undefined): Observable<Tagged<W>> {
+    this.fallbacks[source]++;
+    const at = this.scheduler.now();
+    if (this.bus.observed) this.bus.emit({ type: 'fallback', policy: this.name, at, key, source, error });
+    const age = storedAt === undefined ? undefined : (this.store?.scheduler.now() ?? at) - storedAt;
+    return new Observable<Tagged<W>>((subscriber) => replay(values, subscriber, (value) => tag(value, source, fallbackWarnings(source, error, age))));
+  }
+
+  /** Rethrown from the selector, so the error reaches downstream before the primary's teardown. */
+  private pass(key: string, error: unknown): never {
+    this.unhandled++;
+    if (this.bus.observed) this.bus.emit({ type: 'unhandled', policy: this.name, at: this.scheduler.now(), key, error });
+    throw error;
+  }
+
+  stats(): FallbackLadderStats {
+    return { name: this.name, fallbacks: { ...this.fallbacks }, unhandled: this.unhandled };
+  }
+}
