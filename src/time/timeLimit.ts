@@ -21,11 +21,10 @@ import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'r
 import { TimeLimitError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
-import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow, withLatency } from '../internal/histogram.js';
+import { type LatencySummary, type LatencyWindow, withLatency } from '../internal/histogram.js';
 import { LinkedList, type Linked } from '../internal/linkedList.js';
-import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
-import { checker } from '../internal/validate.js';
+import { parseTimeLimitConfig } from './config.js';
 
 export interface TimeLimitConfig {
   readonly name?: string;
@@ -76,8 +75,6 @@ export interface TimeLimit {
   stats(): TimeLimitStats;
 }
 
-const KEYS = ['name', 'duration', 'first', 'each', 'scheduler', ...LATENCY_KEYS];
-
 /**
  * Errors with `TimeLimitError` when the call does not complete within `duration`, produce its
  * first value within `first`, or a next value within `each` ms (any combination, at least one).
@@ -97,17 +94,8 @@ const KEYS = ['name', 'duration', 'first', 'each', 'scheduler', ...LATENCY_KEYS]
  * @throws ConfigError when the config is invalid or gives no limit.
  */
 export function timeLimit(config: TimeLimitConfig): TimeLimit {
-  const check = checker('time-limit');
-  const c = check.object('', config, KEYS);
-  const name = configuredName('time-limit', c);
-  const named = checker(name);
-  const limit = (field: TimeLimitKind) => (c[field] === undefined ? undefined : named.duration(field, c[field], 0, true));
-  const duration = limit('duration');
-  const first = limit('first');
-  const each = limit('each');
-  if (duration === undefined && first === undefined && each === undefined) named.fail('duration', undefined, 'given, or first or each');
-  const latency = parseLatency(named, c)?.();
-  return definePolicy<TimeLimit>(new LimitCore(name, duration, first, each, resolveScheduler(named.scheduler('scheduler', c.scheduler)), latency), PROTO);
+  const c = parseTimeLimitConfig(config);
+  return definePolicy<TimeLimit>(new LimitCore(c.name, c.duration, c.first, c.each, resolveScheduler(c.scheduler), c.makeLatency?.()), PROTO);
 }
 
 const PROTO = policyPrototype({ kind: 'time-limit', streams: ['events$'], controls: ['stats'] });
