@@ -10,15 +10,12 @@
  * scheduler, owned by the subscription, so unsubscribing during a delay cancels it.
  */
 import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
-import { DEFAULT_MAX } from '../backoff/jitter.js';
-import { exponential } from '../backoff/exponential.js';
 import { isResilienceError, RetriesExhaustedError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
-import { LATENCY_KEYS, parseLatency, type LatencySummary, type LatencyWindow, withLatency } from '../internal/histogram.js';
-import { configuredName } from '../internal/names.js';
+import { type LatencySummary, type LatencyWindow, withLatency } from '../internal/histogram.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
-import { checker } from '../internal/validate.js';
+import { parseRetryBackoffConfig } from './config.js';
 import type { RetryBudget } from './retryBudget.js';
 
 export interface RetryBackoffConfig {
@@ -80,8 +77,6 @@ export interface RetryBackoff {
   stats(): RetryBackoffStats;
 }
 
-const KEYS = ['name', 'maxAttempts', 'maxElapsed', 'maxDelay', 'backoff', 'shouldRetry', 'resetOnSuccess', 'budget', 'scheduler', ...LATENCY_KEYS];
-
 /**
  * Re-subscribes to the source after an error, waiting as the backoff says, until it completes or
  * a limit is reached. Values from a failed attempt have already been delivered downstream.
@@ -107,21 +102,8 @@ const KEYS = ['name', 'maxAttempts', 'maxElapsed', 'maxDelay', 'backoff', 'shoul
  * @throws ConfigError when the config is invalid.
  */
 export function retryBackoff(config: RetryBackoffConfig = {}): RetryBackoff {
-  const check = checker('retry');
-  const c = check.object('', config, KEYS, true);
-  const name = configuredName('retry', c);
-  const named = checker(name);
-  const maxAttempts = c.maxAttempts === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : named.integer('maxAttempts', c.maxAttempts, 3);
-  const backoff = named.fn<(attempt: number, previousDelay?: number) => number>('backoff', c.backoff) ?? exponential({ initial: 100, factor: 2, max: DEFAULT_MAX, jitter: 'full' });
-  const cap = (backoff as { max?: unknown }).max;
-  const maxDelay = named.duration('maxDelay', c.maxDelay, typeof cap === 'number' && cap >= 0 && Number.isFinite(cap) ? cap : DEFAULT_MAX, true);
-  const maxElapsed = c.maxElapsed === undefined ? undefined : named.duration('maxElapsed', c.maxElapsed, 0);
-  if (c.resetOnSuccess !== undefined && typeof c.resetOnSuccess !== 'boolean') named.fail('resetOnSuccess', c.resetOnSuccess, 'a boolean');
-  const budget = c.budget as Partial<RetryBudget> | undefined;
-  if (budget !== undefined && (typeof budget !== 'object' || budget === null || typeof budget.deposit !== 'function' || typeof budget.tryWithdraw !== 'function')) {
-    named.fail('budget', budget, 'a retryBudget()');
-  }
-  const core = new RetryCore(name, maxAttempts, maxElapsed, maxDelay, backoff, named.fn('shouldRetry', c.shouldRetry), named.flag('resetOnSuccess', c.resetOnSuccess, false), c.budget as RetryBudget | undefined, resolveScheduler(named.scheduler('scheduler', c.scheduler)), parseLatency(named, c)?.());
+  const c = parseRetryBackoffConfig(config);
+  const core = new RetryCore(c.name, c.maxAttempts, c.maxElapsed, c.maxDelay, c.backoff, c.shouldRetry, c.resetOnSuccess, c.budget, resolveScheduler(c.scheduler), c.makeLatency?.());
   return definePolicy<RetryBackoff>(core, PROTO);
 }
 
