@@ -62,6 +62,28 @@ const BUCKETS = 10;
 /** Tolerance for sums of fractional deposits (0.1 · 10 must make 1). */
 const EPSILON = 1e-9;
 
+export interface ParsedRetryBudgetConfig {
+  readonly name: string;
+  readonly ratio: number;
+  readonly minPerSecond: number;
+  readonly window: number;
+  readonly scheduler: SchedulerLike | undefined;
+}
+
+/** Checks `retryBudget()`'s config, with its defaults (ratio 0.2, 10 per second, 10 s window). */
+export function parseRetryBudgetConfig(config: unknown): ParsedRetryBudgetConfig {
+  const c = checker('retry-budget').object('', config, KEYS, true);
+  const name = configuredName('retry-budget', c);
+  const check = checker(name);
+  return {
+    name,
+    ratio: check.number('ratio', c.ratio, 0.2, 0, 1000),
+    minPerSecond: check.number('minPerSecond', c.minPerSecond, 10, 0, MAX_COUNT),
+    window: check.duration('window', c.window, 10_000, false, BUCKETS),
+    scheduler: check.scheduler('scheduler', c.scheduler),
+  };
+}
+
 /**
  * Builds a retry budget shared by many `retryBackoff` operators: when retries would exceed
  * `ratio` of recent first attempts (plus a small reserve of `minPerSecond`), further retries are
@@ -76,17 +98,8 @@ const EPSILON = 1e-9;
  * @throws ConfigError when the config is invalid.
  */
 export function retryBudget(config: RetryBudgetConfig = {}): RetryBudget {
-  const check = checker('retry-budget');
-  const c = check.object('', config, KEYS, true);
-  const name = configuredName('retry-budget', c);
-  const named = checker(name);
-  return new Budget(
-    name,
-    named.number('ratio', c.ratio, 0.2, 0, 1000),
-    named.number('minPerSecond', c.minPerSecond, 10, 0, MAX_COUNT),
-    named.duration('window', c.window, 10_000, false, BUCKETS),
-    resolveScheduler(named.scheduler('scheduler', c.scheduler)),
-  );
+  const c = parseRetryBudgetConfig(config);
+  return new Budget(c.name, c.ratio, c.minPerSecond, c.window, resolveScheduler(c.scheduler));
 }
 
 const CALLS = 0;
