@@ -58,6 +58,26 @@ export interface Hedge {
 
 const KEYS = ['name', 'delay', 'maxHedges', 'scheduler'] as const;
 
+export interface ParsedHedgeConfig {
+  readonly name: string;
+  readonly delay: number;
+  readonly maxHedges: number;
+  readonly scheduler: SchedulerLike | undefined;
+}
+
+/** Checks `hedge()`'s config, with its defaults (2 000 ms, one hedge). */
+export function parseHedgeConfig(config: unknown): ParsedHedgeConfig {
+  const name = configuredName('hedge', config);
+  const check = checker(name);
+  const c = check.object('', config, KEYS, true);
+  return {
+    name,
+    delay: check.duration('delay', c.delay, 2_000, true),
+    maxHedges: check.size('maxHedges', c.maxHedges, 1, 0),
+    scheduler: check.scheduler('scheduler', c.scheduler),
+  };
+}
+
 /**
  * Races extra attempts against a slow one. An attempt starts `delay` ms after the previous one
  * started, while none has produced a value, up to `maxHedges` extra attempts; an attempt that
@@ -78,16 +98,8 @@ const KEYS = ['name', 'delay', 'maxHedges', 'scheduler'] as const;
  * @throws ConfigError when the config is invalid.
  */
 export function hedge(config: HedgeConfig = {}): Hedge {
-  const name = configuredName('hedge', config);
-  const check = checker(name);
-  const c = check.object('', config, KEYS, true);
-  const core = new HedgeCore(
-    name,
-    check.duration('delay', c.delay, 2_000, true),
-    check.size('maxHedges', c.maxHedges, 1, 0),
-    resolveScheduler(check.scheduler('scheduler', c.scheduler)),
-  );
-  return definePolicy<Hedge>(core, PROTO);
+  const c = parseHedgeConfig(config);
+  return definePolicy<Hedge>(new HedgeCore(c.name, c.delay, c.maxHedges, resolveScheduler(c.scheduler)), PROTO);
 }
 
 const PROTO = policyPrototype({ kind: 'hedge', streams: ['events$'], controls: ['stats'] });
