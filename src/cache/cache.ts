@@ -13,9 +13,9 @@ import type { CacheStore } from './types.js';
 import { EventBus, SnapshotStream } from '../internal/cell.js';
 import { replay, wrapKeyed } from '../internal/keyed.js';
 import { resolveScheduler } from '../internal/clock.js';
-import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
+import { parseCacheConfig } from './config.js';
 
 export interface CacheConfig {
   readonly name?: string;
@@ -98,8 +98,6 @@ export interface Cache {
   clear(): void;
 }
 
-const KEYS = ['name', 'key', 'ttl', 'staleTtl', 'maxEntries', 'scheduler'] as const;
-
 /**
  * Builds a cache of completed calls: a fresh hit replays the stored values and completes without
  * subscribing upstream; concurrent misses for one key share one upstream subscription.
@@ -125,17 +123,8 @@ const KEYS = ['name', 'key', 'ttl', 'staleTtl', 'maxEntries', 'scheduler'] as co
  * @throws ConfigError when the config is invalid.
  */
 export function cache(config: CacheConfig): Cache {
-  const name = configuredName('cache', config);
-  const check = checker(name);
-  const c = check.object('', config, KEYS);
-  if (c.ttl === undefined) check.fail('ttl', undefined, 'a finite number of milliseconds > 0 (required)');
-  const core = new CacheCore(name, {
-    key: c.key === undefined ? 'default' : typeof c.key === 'string' ? c.key : check.fail('key', c.key, 'a string'),
-    ttl: check.duration('ttl', c.ttl, 0),
-    staleTtl: check.duration('staleTtl', c.staleTtl, 0, true),
-    maxEntries: check.size('maxEntries', c.maxEntries, 1000),
-    scheduler: resolveScheduler(check.scheduler('scheduler', c.scheduler)),
-  });
+  const c = parseCacheConfig(config);
+  const core = new CacheCore(c.name, { ...c, scheduler: resolveScheduler(c.scheduler) });
   const policy = definePolicy<Cache>(core, PROTO);
   CORES.set(policy, core);
   return policy;
