@@ -48,6 +48,20 @@ export interface Fallback<A> {
 
 const KEYS = ['name', 'when', 'scheduler'] as const;
 
+export interface ParsedFallbackConfig {
+  readonly name: string;
+  readonly when: ((error: unknown) => boolean) | undefined;
+  readonly scheduler: SchedulerLike | undefined;
+}
+
+/** Checks `fallback()`'s config (the alternative is the factory's own argument). */
+export function parseFallbackConfig(config: unknown): ParsedFallbackConfig {
+  const name = configuredName('fallback', config);
+  const check = checker(name);
+  const c = check.object('', config, KEYS, true);
+  return { name, when: check.fn<(error: unknown) => boolean>('when', c.when), scheduler: check.scheduler('scheduler', c.scheduler) };
+}
+
 /**
  * Replaces an error of the source with an alternative stream.
  *
@@ -75,11 +89,7 @@ const KEYS = ['name', 'when', 'scheduler'] as const;
 export function fallback<A>(alternative: (error: unknown) => ObservableInput<A>, config?: FallbackConfig): Fallback<A>;
 export function fallback<A>(alternative: ObservableInput<A>, config?: FallbackConfig): Fallback<A>;
 export function fallback<A>(alternative: ObservableInput<A> | ((error: unknown) => ObservableInput<A>), config: FallbackConfig = {}): Fallback<A> {
-  const name = configuredName('fallback', config);
-  const check = checker(name);
-  const c = check.object('', config, KEYS, true);
-  const when = check.fn<(error: unknown) => boolean>('when', c.when);
-  const scheduler = resolveScheduler(check.scheduler('scheduler', c.scheduler));
+  const c = parseFallbackConfig(config);
   let next: (error: unknown) => ObservableInput<A>;
   if (typeof alternative === 'function') {
     next = alternative;
@@ -88,11 +98,11 @@ export function fallback<A>(alternative: ObservableInput<A> | ((error: unknown) 
     try {
       stream = from(alternative);
     } catch {
-      return check.fail('alternative', alternative, 'an ObservableInput or a function of the error returning one');
+      return checker(c.name).fail('alternative', alternative, 'an ObservableInput or a function of the error returning one');
     }
     next = () => stream;
   }
-  return definePolicy<Fallback<A>>(new FallbackCore(name, next, when, scheduler), PROTO);
+  return definePolicy<Fallback<A>>(new FallbackCore(c.name, next, c.when, resolveScheduler(c.scheduler)), PROTO);
 }
 
 const PROTO = policyPrototype({ kind: 'fallback', streams: ['events$'], controls: ['stats'] });
