@@ -63,6 +63,36 @@ export interface FallbackLadder<V> {
 
 const KEYS = ['name', 'cache', 'staleFor', 'default', 'degraded', 'when', 'scheduler'] as const;
 
+export interface ParsedFallbackLadderConfig<V> {
+  readonly name: string;
+  readonly store: CacheStore | undefined;
+  readonly rungs: Rungs<V>;
+  /** The one given, else the cache's. */
+  readonly scheduler: SchedulerLike | undefined;
+}
+
+/** Checks `fallbackLadder()`'s config: `staleFor` only with a cache, at most its `staleTtl` (the default). */
+export function parseFallbackLadderConfig<V>(config: unknown): ParsedFallbackLadderConfig<V> {
+  const name = configuredName('fallback-ladder', config);
+  const check = checker(name);
+  const c = check.object('', config, KEYS, true);
+  const store = c.cache === undefined ? undefined : (cacheStore(c.cache) ?? check.fail('cache', c.cache, 'a policy built by cache()'));
+  let staleFor = 0;
+  if (store === undefined) {
+    if (c.staleFor !== undefined) check.fail('staleFor', c.staleFor, 'given only together with a cache');
+  } else {
+    staleFor = check.duration('staleFor', c.staleFor, store.staleTtl, true);
+    if (staleFor > store.staleTtl) check.fail('staleFor', staleFor, `at most the cache's staleTtl (${store.staleTtl} ms)`);
+  }
+  const rungs: Rungs<V> = {
+    default: c.default as RungValue<V> | undefined,
+    degraded: c.degraded as RungValue<V> | undefined,
+    when: check.fn<(error: unknown) => boolean>('when', c.when),
+    staleFor,
+  };
+  return { name, store, rungs, scheduler: check.scheduler('scheduler', c.scheduler) ?? store?.scheduler };
+}
+
 /**
  * Tags each value with its origin and, when the primary fails with an error `when` accepts, walks
  * down the ladder: fresh cache → stale cache (at most `staleFor` past its ttl) → default →
@@ -86,25 +116,8 @@ const KEYS = ['name', 'cache', 'staleFor', 'default', 'degraded', 'when', 'sched
  * @throws ConfigError when the config is invalid.
  */
 export function fallbackLadder<D = never, G = never>(config: FallbackLadderConfig<D, G> = {}): FallbackLadder<D | G> {
-  const name = configuredName('fallback-ladder', config);
-  const check = checker(name);
-  const c = check.object('', config, KEYS, true);
-  const store = c.cache === undefined ? undefined : (cacheStore(c.cache) ?? check.fail('cache', c.cache, 'a policy built by cache()'));
-  let staleFor = 0;
-  if (store === undefined) {
-    if (c.staleFor !== undefined) check.fail('staleFor', c.staleFor, 'given only together with a cache');
-  } else {
-    staleFor = check.duration('staleFor', c.staleFor, store.staleTtl, true);
-    if (staleFor > store.staleTtl) check.fail('staleFor', staleFor, `at most the cache's staleTtl (${store.staleTtl} ms)`);
-  }
-  const rungs: Rungs<D | G> = {
-    default: c.default as RungValue<D> | undefined,
-    degraded: c.degraded as RungValue<G> | undefined,
-    when: check.fn<(error: unknown) => boolean>('when', c.when),
-    staleFor,
-  };
-  const scheduler = check.scheduler('scheduler', c.scheduler) ?? store?.scheduler ?? resolveScheduler(undefined);
-  return definePolicy<FallbackLadder<D | G>>(new LadderCore(name, store, rungs, scheduler), PROTO);
+  const c = parseFallbackLadderConfig<D | G>(config);
+  return definePolicy<FallbackLadder<D | G>>(new LadderCore(c.name, c.store, c.rungs, resolveScheduler(c.scheduler)), PROTO);
 }
 
 const PROTO = policyPrototype({ kind: 'fallback-ladder', streams: ['events$'], controls: ['stats', 'forKey', 'wrap'] });
