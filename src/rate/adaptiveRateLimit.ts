@@ -51,6 +51,40 @@ export interface AdaptiveRateLimiter extends Omit<RateLimiter, 'events$' | 'forK
   readonly events$: Observable<AdaptiveRateLimitEvent>;
 }
 
+export interface ParsedAdaptiveRateLimitConfig {
+  readonly setup: LimiterSetup;
+  readonly tuning: Tuning;
+}
+
+const KEYS = [...LIMITER_KEYS.filter((k) => k !== 'maxKeys'), 'base', 'min', 'max', 'threshold', 'decrease', 'increase', 'window', 'minimumCalls', 'isFailure', 'isFailureResult'];
+
+/** Checks `adaptiveRateLimit()`'s config: `base` required, `min` <= `base` <= `max`, with their defaults. */
+export function parseAdaptiveRateLimitConfig(config: unknown): ParsedAdaptiveRateLimitConfig {
+  const name = configuredName('adaptive-rate-limit', config);
+  const check = checker(name);
+  const c = check.object('', config, KEYS);
+  const base = positive(check, 'base', c.base);
+  if (base < 1 || base > MAX_SIZE) check.fail('base', base, `a number in [1, ${MAX_SIZE}]`);
+  const min = check.number('min', c.min, 1, 1, base);
+  const max = check.number('max', c.max, base, base, MAX_SIZE);
+  const decrease = check.number('decrease', c.decrease, 0.7, 0, 1);
+  if (decrease === 0 || decrease === 1) check.fail('decrease', decrease, 'a number in (0, 1)');
+  const increase = check.number('increase', c.increase, 1.2, 1, 1_000);
+  if (increase === 1) check.fail('increase', increase, 'a number in (1, 1000]');
+  const window = check.duration('window', c.window, 60_000, false, 1);
+  const parsed = parseLimiter(check, c, Math.floor(min), 'floor(min)', true);
+  return {
+    setup: { name, ...parsed, params: { kind: 'sliding-window', limit: Math.floor(base), window } },
+    tuning: {
+      base, min, max, decrease, increase, window,
+      threshold: check.threshold('threshold', c.threshold, 0.8),
+      minimumCalls: check.integer('minimumCalls', c.minimumCalls, 10),
+      isFailure: check.fn<(error: unknown) => boolean>('isFailure', c.isFailure),
+      isFailureResult: check.fn<(value: unknown) => boolean>('isFailureResult', c.isFailureResult),
+    },
+  };
+}
+
 /**
  * Builds an adaptive rate limiter. It admits up to `floor(rate)` calls per sliding `window`,
  * starting at `base`. Calls are judged in periods: once a period has lasted `window` ms and seen
@@ -73,31 +107,8 @@ export interface AdaptiveRateLimiter extends Omit<RateLimiter, 'events$' | 'forK
  * @throws ConfigError when the config is invalid (also `cost > min`).
  */
 export function adaptiveRateLimit(config: AdaptiveRateLimitConfig): AdaptiveRateLimiter {
-  const name = configuredName('adaptive-rate-limit', config);
-  const check = checker(name);
-  const keys = ['base', 'min', 'max', 'threshold', 'decrease', 'increase', 'window', 'minimumCalls', 'isFailure', 'isFailureResult'];
-  const c = check.object('', config, [...LIMITER_KEYS.filter((k) => k !== 'maxKeys'), ...keys]);
-  const base = positive(check, 'base', c.base);
-  if (base < 1 || base > MAX_SIZE) check.fail('base', base, `a number in [1, ${MAX_SIZE}]`);
-  const min = check.number('min', c.min, 1, 1, base);
-  const max = check.number('max', c.max, base, base, MAX_SIZE);
-  const decrease = check.number('decrease', c.decrease, 0.7, 0, 1);
-  if (decrease === 0 || decrease === 1) check.fail('decrease', decrease, 'a number in (0, 1)');
-  const increase = check.number('increase', c.increase, 1.2, 1, 1_000);
-  if (increase === 1) check.fail('increase', increase, 'a number in (1, 1000]');
-  const window = check.duration('window', c.window, 60_000, false, 1);
-  const parsed = parseLimiter(check, c, Math.floor(min), 'floor(min)', true);
-  const core = new AdaptiveCore(
-    { name, ...parsed, params: { kind: 'sliding-window', limit: Math.floor(base), window } },
-    {
-      base, min, max, decrease, increase, window,
-      threshold: check.threshold('threshold', c.threshold, 0.8),
-      minimumCalls: check.integer('minimumCalls', c.minimumCalls, 10),
-      isFailure: check.fn<(error: unknown) => boolean>('isFailure', c.isFailure),
-      isFailureResult: check.fn<(value: unknown) => boolean>('isFailureResult', c.isFailureResult),
-    },
-  );
-  return limiterPolicy<AdaptiveRateLimiter>(core, PROTO);
+  const c = parseAdaptiveRateLimitConfig(config);
+  return limiterPolicy<AdaptiveRateLimiter>(new AdaptiveCore(c.setup, c.tuning), PROTO);
 }
 
 const PROTO = policyPrototype({ kind: 'adaptive-rate-limit', state: ['state$', 'rate$'], streams: ['events$'], controls: ['stats'] });
