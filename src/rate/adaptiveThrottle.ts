@@ -58,6 +58,32 @@ export interface AdaptiveThrottle {
   stats(): AdaptiveThrottleStats;
 }
 
+export interface ParsedAdaptiveThrottleConfig {
+  readonly name: string;
+  readonly k: number;
+  readonly window: number;
+  readonly random: () => number;
+  readonly isFailure: ((error: unknown) => boolean) | undefined;
+  readonly isFailureResult: ((value: unknown) => boolean) | undefined;
+  readonly scheduler: SchedulerLike | undefined;
+}
+
+/** Checks `adaptiveThrottle()`'s config, with its defaults (k 2, a 120 s window, `Math.random`). */
+export function parseAdaptiveThrottleConfig(config: unknown): ParsedAdaptiveThrottleConfig {
+  const name = configuredName('adaptive-throttle', config);
+  const check = checker(name);
+  const c = check.object('', config, ['name', 'k', 'window', 'random', 'isFailure', 'isFailureResult', 'scheduler'], true);
+  return {
+    name,
+    k: check.number('k', c.k, 2, 1, 1_000),
+    window: check.duration('window', c.window, 120_000, false, COUNT_BUCKETS),
+    random: check.fn<() => number>('random', c.random) ?? Math.random,
+    isFailure: check.fn<(error: unknown) => boolean>('isFailure', c.isFailure),
+    isFailureResult: check.fn<(value: unknown) => boolean>('isFailureResult', c.isFailureResult),
+    scheduler: check.scheduler('scheduler', c.scheduler),
+  };
+}
+
 /**
  * Builds a client-side adaptive throttle: each call is rejected locally, before it reaches the
  * backend, with probability `max(0, (requests − k·accepts) / (requests + 1))` over the last
@@ -77,18 +103,8 @@ export interface AdaptiveThrottle {
  * @throws ConfigError when the config is invalid.
  */
 export function adaptiveThrottle(config: AdaptiveThrottleConfig = {}): AdaptiveThrottle {
-  const name = configuredName('adaptive-throttle', config);
-  const check = checker(name);
-  const c = check.object('', config, ['name', 'k', 'window', 'random', 'isFailure', 'isFailureResult', 'scheduler'], true);
-  const core = new ThrottleCore(name, {
-    k: check.number('k', c.k, 2, 1, 1_000),
-    window: check.duration('window', c.window, 120_000, false, COUNT_BUCKETS),
-    random: check.fn<() => number>('random', c.random) ?? Math.random,
-    isFailure: check.fn<(error: unknown) => boolean>('isFailure', c.isFailure),
-    isFailureResult: check.fn<(value: unknown) => boolean>('isFailureResult', c.isFailureResult),
-    scheduler: resolveScheduler(check.scheduler('scheduler', c.scheduler)),
-  });
-  return definePolicy<AdaptiveThrottle>(core, PROTO);
+  const c = parseAdaptiveThrottleConfig(config);
+  return definePolicy<AdaptiveThrottle>(new ThrottleCore(c.name, { ...c, scheduler: resolveScheduler(c.scheduler) }), PROTO);
 }
 
 const PROTO = policyPrototype({ kind: 'adaptive-throttle', state: ['state$'], streams: ['events$'], controls: ['stats'] });
