@@ -2,7 +2,7 @@
  * rx-resilience/prometheus: Prometheus metrics (prom-client) kept from the policies' streams.
  * The only module that imports prom-client; it reaches the library through its public names.
  */
-import { register as globalRegistry, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type {
   AdaptiveConcurrency,
   AdaptiveRateLimiter,
@@ -20,6 +20,7 @@ import type {
 } from '../index.js';
 import { ConfigError, resilienceKind, type ResilienceKind } from '../index.js';
 import { bindBreaker } from './breaker.js';
+import { parsePrometheusMetricsConfig } from './config.js';
 import { bindBulkhead } from './bulkhead.js';
 import { bindCache, bindHedge } from './cacheHedge.js';
 import { claim, Families, GROUP_FAMILIES } from './families.js';
@@ -31,6 +32,7 @@ import { bindRegistry, type WatchedRegistry } from './registry.js';
 import { bindRetry, bindRetryBudget } from './retry.js';
 import { bindTimeLimit } from './timeLimit.js';
 
+export { DEFAULT_BUCKETS } from './config.js';
 export { ALL_METRICS, METRICS, seriesNames } from './names.js';
 export type { MetricSpec, MetricType } from './names.js';
 export type { WatchedHealthMonitor, WatchedOperationMode } from './health.js';
@@ -63,10 +65,6 @@ export interface PrometheusMetrics {
   exposition(): Promise<{ readonly contentType: string; readonly body: string }>;
   readonly registry: Registry;
 }
-
-const KEYS = ['registry', 'prefix', 'buckets'];
-const PREFIX = /^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/;
-export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** Binds a registered policy of a watched registry: its release, or undefined when it gets no series of its own. */
 type BindRegistered = (policy: unknown, kind: string) => (() => void) | undefined;
@@ -112,7 +110,7 @@ const BINDERS: Readonly<Record<Exclude<ResilienceKind, 'health-monitor' | 'opera
  * @throws ConfigError when the config is invalid.
  */
 export function prometheusMetrics(config: PrometheusMetricsConfig = {}): PrometheusMetrics {
-  const c = parseConfig(config);
+  const c = parsePrometheusMetricsConfig(config);
   const families = new Families(c);
   const watched = new Map<unknown, () => void>();
   const exporter = {};
@@ -216,22 +214,4 @@ function bindOrUndo(binder: () => () => void, unclaim: () => void): () => void {
     release();
     unclaim();
   };
-}
-
-function parseConfig(config: PrometheusMetricsConfig): { registry: Registry; prefix: string; buckets: readonly number[] } {
-  const fail = (field: string, value: unknown, allowed: string): never => {
-    throw new ConfigError('prometheus', field, value, allowed);
-  };
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) fail('', config, 'an object');
-  for (const key of Object.keys(config)) if (!KEYS.includes(key)) fail(key, (config as Record<string, unknown>)[key], `one of the keys ${KEYS.join(', ')}`);
-  const registry = config.registry ?? globalRegistry;
-  if (typeof registry !== 'object' || registry === null || typeof registry.getSingleMetric !== 'function' || typeof registry.metrics !== 'function') {
-    fail('registry', registry, 'a prom-client Registry');
-  }
-  const prefix = config.prefix ?? 'resilience_';
-  if (typeof prefix !== 'string' || !PREFIX.test(prefix)) fail('prefix', prefix, 'a string of letters, digits, _ and : not starting with a digit');
-  const buckets = config.buckets ?? DEFAULT_BUCKETS;
-  const sorted = Array.isArray(buckets) && buckets.length > 0 && buckets.every((b, i) => typeof b === 'number' && Number.isFinite(b) && b > 0 && (i === 0 || b > (buckets[i - 1] as number)));
-  if (!sorted) fail('buckets', buckets, 'a non-empty array of increasing finite numbers > 0 (seconds)');
-  return { registry, prefix, buckets };
 }
