@@ -39,6 +39,40 @@ export type ProbeResult = boolean | { readonly status: HealthStatus; readonly de
 
 const KEYS = ['interval', 'timeLimit', 'failureThreshold', 'recoveryThreshold', 'kind', 'critical', 'scheduler'];
 
+export interface ParsedHealthCheckConfig {
+  readonly name: string;
+  readonly probe: () => ObservableInput<ProbeResult>;
+  readonly interval: number;
+  readonly timeLimit: number;
+  readonly failureThreshold: number;
+  readonly recoveryThreshold: number;
+  readonly kind: HealthKind;
+  readonly critical: boolean;
+  readonly scheduler: SchedulerLike | undefined;
+}
+
+/** Checks `healthCheck()`'s arguments and config: `timeLimit` <= `interval`, with their defaults. */
+export function parseHealthCheckConfig(name: unknown, probe: unknown, config: unknown): ParsedHealthCheckConfig {
+  checker('health-check').name('name', name);
+  const check = checker(name as string);
+  const c = check.object('', config, KEYS, true);
+  if (typeof probe !== 'function') check.fail('probe', probe, 'a function returning an Observable or a Promise');
+  const interval = check.duration('interval', c.interval, 30_000);
+  const limit = check.duration('timeLimit', c.timeLimit, Math.min(10_000, interval));
+  if (limit > interval) check.fail('timeLimit', limit, `a duration <= interval (${interval})`);
+  return {
+    name: name as string,
+    probe: probe as () => ObservableInput<ProbeResult>,
+    interval,
+    timeLimit: limit,
+    failureThreshold: check.integer('failureThreshold', c.failureThreshold, 3),
+    recoveryThreshold: check.integer('recoveryThreshold', c.recoveryThreshold, 2),
+    kind: check.oneOf('kind', c.kind, HEALTH_KINDS, 'readiness'),
+    critical: check.flag('critical', c.critical, true),
+    scheduler: check.scheduler('scheduler', c.scheduler),
+  };
+}
+
 /**
  * Builds a health check component: runs `probe` every `interval` on the scheduler, each run under
  * `timeLimit`, and emits a report after every probe. `failureThreshold` consecutive failures make
@@ -59,18 +93,8 @@ const KEYS = ['interval', 'timeLimit', 'failureThreshold', 'recoveryThreshold', 
  * @throws ConfigError when the name or the config is invalid.
  */
 export function healthCheck(name: string, probe: () => ObservableInput<ProbeResult>, config: HealthCheckConfig = {}): HealthComponent {
-  checker('health-check').name('name', name);
-  const check = checker(name);
-  const c = check.object('', config, KEYS, true);
-  if (typeof probe !== 'function') check.fail('probe', probe, 'a function returning an Observable or a Promise');
-  const interval = check.duration('interval', c.interval, 30_000);
-  const limit = check.duration('timeLimit', c.timeLimit, Math.min(10_000, interval));
-  if (limit > interval) check.fail('timeLimit', limit, `a duration <= interval (${interval})`);
-  const failureThreshold = check.integer('failureThreshold', c.failureThreshold, 3);
-  const recoveryThreshold = check.integer('recoveryThreshold', c.recoveryThreshold, 2);
-  const kind = check.oneOf('kind', c.kind, HEALTH_KINDS, 'readiness');
-  const critical = check.flag('critical', c.critical, true);
-  const scheduler = resolveScheduler(check.scheduler('scheduler', c.scheduler));
+  const { interval, timeLimit: limit, failureThreshold, recoveryThreshold, kind, critical, ...c } = parseHealthCheckConfig(name, probe, config);
+  const scheduler = resolveScheduler(c.scheduler);
   const limiter = timeLimit({ name, duration: limit, scheduler });
 
   const runProbe = (): Observable<Probed> => defer(() => {
