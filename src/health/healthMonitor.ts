@@ -48,18 +48,15 @@ export interface HealthMonitor {
 
 const KEYS = ['components', 'scheduler'];
 
-/**
- * Builds a health monitor over `components`.
- *
- * ```ts
- * import { healthCheck, healthFromBreaker, healthMonitor } from 'rx-resilience';
- * const monitor = healthMonitor({ components: [healthCheck('db', ping), healthFromBreaker(breaker)] });
- * monitor.transitions$.subscribe((t) => t.type === 'unhealthy' ? alert(t.component) : resolve(t.component));
- * monitor.health$.subscribe((h) => console.log(h.status, Object.keys(h.components)));
- * ```
- * @throws ConfigError when a component is not one, or two share a name.
- */
-export function healthMonitor(config: HealthMonitorConfig): HealthMonitor {
+export interface ParsedHealthMonitorConfig {
+  readonly components: readonly HealthComponent[];
+  /** The components' names, all different. */
+  readonly names: ReadonlySet<string>;
+  readonly scheduler: SchedulerLike | undefined;
+}
+
+/** Checks `healthMonitor()`'s config: an array of health components with distinct names. */
+export function parseHealthMonitorConfig(config: unknown): ParsedHealthMonitorConfig {
   const check = checker('health-monitor');
   const c = check.object('', config, KEYS);
   if (!Array.isArray(c.components)) check.fail('components', c.components, 'an array of health components');
@@ -72,7 +69,23 @@ export function healthMonitor(config: HealthMonitorConfig): HealthMonitor {
     if (names.has(component.name)) check.fail(`components.${i}.name`, component.name, 'a name no other component has');
     names.add(component.name);
   });
-  const scheduler = resolveScheduler(check.scheduler('scheduler', c.scheduler));
+  return { components, names, scheduler: check.scheduler('scheduler', c.scheduler) };
+}
+
+/**
+ * Builds a health monitor over `components`.
+ *
+ * ```ts
+ * import { healthCheck, healthFromBreaker, healthMonitor } from 'rx-resilience';
+ * const monitor = healthMonitor({ components: [healthCheck('db', ping), healthFromBreaker(breaker)] });
+ * monitor.transitions$.subscribe((t) => t.type === 'unhealthy' ? alert(t.component) : resolve(t.component));
+ * monitor.health$.subscribe((h) => console.log(h.status, Object.keys(h.components)));
+ * ```
+ * @throws ConfigError when a component is not one, or two share a name.
+ */
+export function healthMonitor(config: HealthMonitorConfig): HealthMonitor {
+  const { components, names, ...c } = parseHealthMonitorConfig(config);
+  const scheduler = resolveScheduler(c.scheduler);
   const transitions = new Subject<HealthTransition>();
   const pendingAll = (): SystemHealth => ({ status: 'healthy', at: scheduler.now(), components: {}, pending: [...names] });
   let latest: SystemHealth | undefined;
