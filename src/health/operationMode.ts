@@ -67,6 +67,34 @@ export interface OperationMode {
 const KEYS = ['name', 'health$', 'rules', 'scheduler'];
 const MODES: readonly OperationModeLevel[] = ['NORMAL', 'DEGRADED', 'EMERGENCY'];
 
+export interface ParsedOperationModeConfig {
+  readonly name: string;
+  readonly health$: Observable<SystemHealth>;
+  readonly rules: readonly ModeRule[];
+  readonly scheduler: SchedulerLike | undefined;
+}
+
+/** Checks `operationMode()`'s config: a `health$` stream and well-formed rules (default `defaultModeRules`). */
+export function parseOperationModeConfig(config: unknown): ParsedOperationModeConfig {
+  const pre = checker('operation-mode');
+  // One stable default (not a counter): an unnamed mode keeps its series and its dashboards across restarts.
+  const name = pre.name('name', isPlainObject(config) ? config.name : undefined) ?? 'operation-mode';
+  const check = checker(name);
+  const c = check.object('', config, KEYS);
+  if (typeof (c.health$ as { subscribe?: unknown } | undefined)?.subscribe !== 'function') check.fail('health$', c.health$, 'an Observable of SystemHealth');
+  const rules = c.rules === undefined ? defaultModeRules : (c.rules as readonly ModeRule[]);
+  if (!Array.isArray(rules)) check.fail('rules', rules, 'an array of rules');
+  rules.forEach((rule, i) => {
+    if (typeof rule !== 'object' || rule === null) return check.fail(`rules.${i}`, rule, 'a rule { mode, when, reason }');
+    check.object(`rules.${i}`, rule, ['mode', 'when', 'reason', 'components']);
+    check.oneOf(`rules.${i}.mode`, rule.mode, ['DEGRADED', 'EMERGENCY'], 'DEGRADED');
+    if (rule.mode === undefined) check.fail(`rules.${i}.mode`, rule.mode, '"DEGRADED" or "EMERGENCY"');
+    if (rule.when === undefined || rule.when === null) check.fail(`rules.${i}.when`, rule.when, 'a ts-pattern pattern or a predicate');
+    if (typeof rule.reason !== 'string' && typeof rule.reason !== 'function') check.fail(`rules.${i}.reason`, rule.reason, 'a string or a function');
+  });
+  return { name, health$: c.health$ as Observable<SystemHealth>, rules, scheduler: check.scheduler('scheduler', c.scheduler) };
+}
+
 /**
  * Builds an operation mode over a health stream.
  *
@@ -85,23 +113,8 @@ const MODES: readonly OperationModeLevel[] = ['NORMAL', 'DEGRADED', 'EMERGENCY']
  * @throws ConfigError when the config is invalid.
  */
 export function operationMode(config: OperationModeConfig): OperationMode {
-  const pre = checker('operation-mode');
-  // One stable default (not a counter): an unnamed mode keeps its series and its dashboards across restarts.
-  const name = pre.name('name', isPlainObject(config) ? config.name : undefined) ?? 'operation-mode';
-  const check = checker(name);
-  const c = check.object('', config, KEYS);
-  if (typeof (c.health$ as { subscribe?: unknown } | undefined)?.subscribe !== 'function') check.fail('health$', c.health$, 'an Observable of SystemHealth');
-  const rules = c.rules === undefined ? defaultModeRules : (c.rules as readonly ModeRule[]);
-  if (!Array.isArray(rules)) check.fail('rules', rules, 'an array of rules');
-  rules.forEach((rule, i) => {
-    if (typeof rule !== 'object' || rule === null) return check.fail(`rules.${i}`, rule, 'a rule { mode, when, reason }');
-    check.object(`rules.${i}`, rule, ['mode', 'when', 'reason', 'components']);
-    check.oneOf(`rules.${i}.mode`, rule.mode, ['DEGRADED', 'EMERGENCY'], 'DEGRADED');
-    if (rule.mode === undefined) check.fail(`rules.${i}.mode`, rule.mode, '"DEGRADED" or "EMERGENCY"');
-    if (rule.when === undefined || rule.when === null) check.fail(`rules.${i}.when`, rule.when, 'a ts-pattern pattern or a predicate');
-    if (typeof rule.reason !== 'string' && typeof rule.reason !== 'function') check.fail(`rules.${i}.reason`, rule.reason, 'a string or a function');
-  });
-  return new ModeCore(name, c.health$ as Observable<SystemHealth>, rules, resolveScheduler(check.scheduler('scheduler', c.scheduler)), check).api();
+  const c = parseOperationModeConfig(config);
+  return new ModeCore(c.name, c.health$, c.rules, resolveScheduler(c.scheduler), checker(c.name)).api();
 }
 
 class ModeCore {
