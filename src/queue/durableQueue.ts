@@ -14,15 +14,14 @@
  */
 import { AsyncSubject, defer, from, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
-import { exponential } from '../backoff/exponential.js';
 import type { Backoff } from '../backoff/types.js';
 import { ConfigError } from '../errors.js';
 import { describeError } from '../internal/describeError.js';
 import { EventBus, StateCell } from '../internal/cell.js';
 import { shallowEqual } from '../internal/equal.js';
 import { resolveScheduler } from '../internal/clock.js';
-import { configuredName } from '../internal/names.js';
 import { checker } from '../internal/validate.js';
+import { parseDurableQueueConfig } from './config.js';
 import { DrainSession, type QueueCore } from './drain.js';
 import { Lanes } from './lanes.js';
 import type {
@@ -72,8 +71,6 @@ export interface DurableQueue<T = unknown> {
   close(): Observable<void>;
 }
 
-const KEYS = ['name', 'store', 'maxAttempts', 'backoff', 'pollInterval', 'scheduler'];
-const STORE_METHODS = ['open', 'append', 'ack', 'fail', 'deadLetter', 'requeue', 'close'] as const;
 
 /**
  * Builds a durable queue on a store and opens the store at once.
@@ -87,20 +84,8 @@ const STORE_METHODS = ['open', 'append', 'ack', 'fail', 'deadLetter', 'requeue',
  * @throws ConfigError when an option is invalid.
  */
 export function durableQueue<T = unknown>(config: DurableQueueConfig): DurableQueue<T> {
-  const name = configuredName('durable-queue', config);
-  const check = checker(name);
-  const o = check.object('', config, KEYS);
-  const store = o.store as QueueStore;
-  if (typeof store !== 'object' || store === null) check.fail('store', store, 'a queue store (memoryQueueStore(), fileStore(), redisStreamStore())');
-  for (const method of STORE_METHODS) {
-    if (typeof store[method] !== 'function') check.fail(`store.${method}`, store[method], 'a function');
-  }
-  if (typeof (store.events$ as Partial<Observable<unknown>> | null | undefined)?.subscribe !== 'function') check.fail('store.events$', store.events$, 'an Observable of store events');
-  const maxAttempts = check.integer('maxAttempts', o.maxAttempts, 5);
-  const backoff = check.fn<Backoff>('backoff', o.backoff) ?? exponential({ initial: 100, max: 30_000, jitter: 'full' });
-  const pollInterval = check.duration('pollInterval', o.pollInterval, 100);
-  const scheduler = resolveScheduler(check.scheduler('scheduler', o.scheduler));
-  return new Queue<T>(name, store, maxAttempts, backoff, pollInterval, scheduler);
+  const c = parseDurableQueueConfig(config);
+  return new Queue<T>(c.name, c.store, c.maxAttempts, c.backoff, c.pollInterval, resolveScheduler(c.scheduler));
 }
 
 class Queue<T> implements DurableQueue<T>, QueueCore {
