@@ -73,19 +73,27 @@ const MAX_BUFFERED_BYTES = 2 ** 30;
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void;
 
-/**
- * Builds the health and observability endpoints.
- *
- * ```ts
- * import { createServer } from 'node:http';
- * import { healthEndpoints } from 'rx-resilience/http';
- * const endpoints = healthEndpoints({ monitor, mode, token: process.env.HEALTH_TOKEN, metrics: prometheus.exposition });
- * createServer(endpoints).listen(9464);
- * // GET /health/ready → 200 { ready: true, … } or 503; GET /events → text/event-stream
- * ```
- * @throws ConfigError when the config is invalid.
- */
-export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints {
+export interface ParsedHealthEndpointsConfig {
+  readonly monitor: HealthMonitor;
+  readonly mode: OperationMode | undefined;
+  readonly fleet: HealthEndpointsConfig['fleet'];
+  readonly metrics: MetricsSource | undefined;
+  readonly token: string | undefined;
+  readonly basePath: string;
+  readonly maxStreams: number;
+  readonly heartbeat: number;
+  readonly maxBufferedBytes: number;
+  readonly streams: Record<string, Observable<unknown>>;
+  readonly policies: ReturnType<typeof parsePolicies>;
+  readonly maxRate: number;
+  readonly replay: number;
+  readonly origins: ReturnType<typeof parseCors>;
+  readonly dashboard: boolean;
+  readonly scheduler: SchedulerLike | undefined;
+}
+
+/** Checks `healthEndpoints()`'s config: a health monitor (required), with the defaults of the options. */
+export function parseHealthEndpointsConfig(config: unknown): ParsedHealthEndpointsConfig {
   const check = checker('health-endpoints');
   const c = check.object('', config, KEYS);
   const monitor = c.monitor as HealthMonitor;
@@ -96,7 +104,6 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
   if (fleet !== undefined && typeof fleet?.imposed !== 'function') check.fail('fleet', fleet, 'a fleet control (with imposed())');
   const metrics = check.fn<MetricsSource>('metrics', c.metrics);
   if (c.token !== undefined && (typeof c.token !== 'string' || c.token.length === 0)) check.fail('token', '[redacted]', 'a non-empty string');
-  const guard = c.token === undefined ? undefined : bearerGuard(c.token as string);
   const basePath = c.basePath === undefined ? '' : (c.basePath as string);
   if (typeof basePath !== 'string' || (basePath !== '' && (!basePath.startsWith('/') || basePath.endsWith('/')))) check.fail('basePath', basePath, "'' or a path starting with / and not ending with /");
   const maxStreams = check.integer('maxStreams', c.maxStreams, 16, 0);
@@ -113,7 +120,29 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
   const replay = check.integer('replay', c.replay, 256, 0, 100_000);
   const origins = parseCors(check, c.cors);
   if (c.dashboard !== undefined && typeof c.dashboard !== 'boolean') check.fail('dashboard', c.dashboard, 'true or false');
-  const scheduler = resolveScheduler(check.scheduler('scheduler', c.scheduler));
+  return {
+    monitor, mode, fleet, metrics, token: c.token as string | undefined, basePath, maxStreams, heartbeat, maxBufferedBytes, streams, policies, maxRate, replay, origins,
+    dashboard: c.dashboard === true,
+    scheduler: check.scheduler('scheduler', c.scheduler),
+  };
+}
+
+/**
+ * Builds the health and observability endpoints.
+ *
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { healthEndpoints } from 'rx-resilience/http';
+ * const endpoints = healthEndpoints({ monitor, mode, token: process.env.HEALTH_TOKEN, metrics: prometheus.exposition });
+ * createServer(endpoints).listen(9464);
+ * // GET /health/ready → 200 { ready: true, … } or 503; GET /events → text/event-stream
+ * ```
+ * @throws ConfigError when the config is invalid.
+ */
+export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints {
+  const { monitor, mode, fleet, metrics, token, basePath, maxStreams, heartbeat, maxBufferedBytes, streams, policies, maxRate, replay, origins, dashboard, ...c } = parseHealthEndpointsConfig(config);
+  const guard = token === undefined ? undefined : bearerGuard(token);
+  const scheduler = resolveScheduler(c.scheduler);
 
   // An error of health$ or mode$ ends the event streams (each client's subscription sees it); the
   // routes keep answering from the last snapshot. It must not reach RxJS's unhandled-error path.
@@ -130,7 +159,7 @@ export function healthEndpoints(config: HealthEndpointsConfig): HealthEndpoints 
     ['/events', (req, res) => events.handle(req, res)],
   ]);
   if (serveMetrics !== undefined) routes.set('/metrics', serveMetrics);
-  if (c.dashboard === true) {
+  if (dashboard) {
     const html = page('events');
     routes.set('/dashboard', (req, res) => servePage(req, res, html));
   }
