@@ -11,6 +11,7 @@
  * window of `slots` equal slots aligned on the clock, rotated lazily on access like a bucketed
  * counter (O(slots · BUCKETS) memory). Recording is O(1); a summary reads every bucket once.
  */
+import type { SchedulerLike } from 'rxjs';
 import type { Check } from './validate.js';
 
 /** What `stats()` reports for the durations of the calls in a window (ms; zeros when empty). */
@@ -237,4 +238,11 @@ export function parseLatency(check: Check, config: Record<string, unknown>, fixe
 /** `stats` with the window's summary at `now` as `latency`, or `stats` alone without a window. */
 export function withLatency<S extends object>(stats: S, window: LatencyWindow | undefined, now: number): S & { readonly latency?: LatencySummary } {
   return window === undefined ? stats : { ...stats, latency: window.summary(now) };
+}
+
+/** Records the duration of a call that began at `startedAt` and ends now; nothing without a window. */
+export function recordSince(window: LatencyWindow | undefined, scheduler: SchedulerLike, startedAt: number): void {
+  if (window === undefined) return;
+  const now = scheduler.now();
+  window.record(now - startedAt, now);
 }

@@ -1,6 +1,7 @@
 /**
  * rx-resilience/prometheus: Prometheus metrics (prom-client) kept from the policies' streams.
- * The only module that imports prom-client; it reaches the library through its public names.
+ * The only module that imports prom-client; it reaches the policies through their public names
+ * (and the kernel only for config checking, in config.ts).
  */
 import type { Registry } from 'prom-client';
 import type {

@@ -13,7 +13,7 @@ import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'r
 import { isResilienceError, RetriesExhaustedError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
-import { type LatencySummary, type LatencyWindow, withLatency } from '../internal/histogram.js';
+import { type LatencySummary, type LatencyWindow, recordSince, withLatency } from '../internal/histogram.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { parseRetryBackoffConfig } from './config.js';
 import type { RetryBudget } from './retryBudget.js';
@@ -143,9 +143,7 @@ class RetryCore {
 
   /** A call that was first subscribed at `begunAt` completed or gave up. */
   ended(begunAt: number): void {
-    if (this.latency === undefined) return;
-    const now = this.scheduler.now();
-    this.latency.record(now - begunAt, now);
+    recordSince(this.latency, this.scheduler, begunAt);
   }
 
   /** False when `error` must surface unchanged: a `ConfigError`, or one `shouldRetry` refuses. */

@@ -21,7 +21,7 @@ import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'r
 import { TimeLimitError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
-import { type LatencySummary, type LatencyWindow, withLatency } from '../internal/histogram.js';
+import { type LatencySummary, type LatencyWindow, recordSince, withLatency } from '../internal/histogram.js';
 import { LinkedList, type Linked } from '../internal/linkedList.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { parseTimeLimitConfig } from './config.js';
@@ -151,9 +151,7 @@ class LimitCore {
 
   /** A call that started at `startedAt` completed, errored or timed out. */
   ended(startedAt: number): void {
-    if (this.latency === undefined) return;
-    const now = this.scheduler.now();
-    this.latency.record(now - startedAt, now);
+    recordSince(this.latency, this.scheduler, startedAt);
   }
 
   apply<T>(source: Observable<T>): Observable<T> {
