@@ -2,8 +2,9 @@
  * Every user callback that throws: the call's error, the stream's error, or a skipped rule,
  * never a crash (RxJS's unhandled-error path) and never silence.
  */
-import { BehaviorSubject, config, defer, lastValueFrom, NEVER, Observable, of, throwError, timer, VirtualTimeScheduler } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BehaviorSubject, defer, lastValueFrom, NEVER, Observable, of, throwError, timer, VirtualTimeScheduler } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { captureUnhandled } from '../helpers/unhandled.js';
 import {
   adaptiveConcurrency, adaptiveRateLimit, adaptiveThrottle, cache, circuitBreaker, exponential, fallback, fallbackLadder,
   healthCheck, operationMode, retryBackoff, type SystemHealth,
@@ -15,16 +16,9 @@ const thrower = (): never => {
   throw oops;
 };
 
-let unhandled: unknown[] = [];
-let saved: typeof config.onUnhandledError;
-beforeEach(() => {
-  unhandled = [];
-  saved = config.onUnhandledError;
-  config.onUnhandledError = (e) => unhandled.push(e);
-});
+const caught = captureUnhandled();
 afterEach(() => {
-  config.onUnhandledError = saved;
-  expect(unhandled).toEqual([]);
+  expect(caught.errors).toEqual([]);
 });
 
 /** Subscribes and returns how the stream ended. */

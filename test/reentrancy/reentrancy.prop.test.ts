@@ -1,21 +1,13 @@
 import { fc, test } from '@fast-check/vitest';
-import { BehaviorSubject, config, map, throwError } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BehaviorSubject, map, throwError } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { captureUnhandled } from '../helpers/unhandled.js';
 import { adaptiveConcurrency, bulkhead, circuitBreaker, operationMode, resilienceRegistry, retryBudget, slidingWindow, tokenBucket, type CircuitBreaker, type SystemHealth } from 'rx-resilience';
 import { testScheduler, watchBreakerLaws, watchBulkheadLaws } from 'rx-resilience/testing';
 import { actionArb, exercise, stepArb, type Step } from './harness.js';
 
 // Any error a listener or a policy lets escape lands here instead of in the process.
-let unhandled: unknown[] = [];
-let saved: typeof config.onUnhandledError;
-beforeEach(() => {
-  unhandled = [];
-  saved = config.onUnhandledError;
-  config.onUnhandledError = (e) => unhandled.push(e);
-});
-afterEach(() => {
-  config.onUnhandledError = saved;
-});
+const caught = captureUnhandled();
 
 const run = { numRuns: 150 };
 const steps = fc.array(stepArb, { maxLength: 40 });
@@ -35,7 +27,7 @@ describe('a control called from a listener leaves every stream true', () => {
     expect(breaker.stats().state).toBe('closed');
     // Outcome, then transition, then state$, and the reset's own pair after them.
     expect(log).toEqual(['state closed', 'failure', 'transition closed->open', 'state open', 'transition open->closed', 'state closed']);
-    expect(unhandled).toEqual([]);
+    expect(caught.errors).toEqual([]);
   });
 
   test.prop([fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), steps, reentrant], run)('circuit breaker', (failures, halfOpenMaxCalls, s, r) => {
@@ -56,7 +48,7 @@ describe('a control called from a listener leaves every stream true', () => {
     laws.stop();
     expect(problems).toEqual([]);
     expect(laws.violations).toEqual([]);
-    expect(unhandled).toEqual([]);
+    expect(caught.errors).toEqual([]);
   });
 
   const poolSane = (st: { active: number; queued: number; limit: number }) => [
@@ -72,7 +64,7 @@ describe('a control called from a listener leaves every stream true', () => {
     laws.stop();
     expect(problems).toEqual([]);
     expect(laws.violations).toEqual([]);
-    expect(unhandled).toEqual([]);
+    expect(caught.errors).toEqual([]);
   });
 
   test.prop([steps, reentrant], run)('adaptive concurrency', (s, r) => {
@@ -83,7 +75,7 @@ describe('a control called from a listener leaves every stream true', () => {
     laws.stop();
     expect(problems).toEqual([]);
     expect(laws.violations).toEqual([]);
-    expect(unhandled).toEqual([]);
+    expect(caught.errors).toEqual([]);
   });
 
   const limiterTargets = {
@@ -105,7 +97,7 @@ describe('a control called from a listener leaves every stream true', () => {
         insane: (st) => (st.waiting < 0 ? [`waiting ${st.waiting}`] : []),
       }, s, r);
       expect(problems).toEqual([]);
-      expect(unhandled).toEqual([]);
+      expect(caught.errors).toEqual([]);
     });
   }
 
@@ -119,7 +111,7 @@ describe('a control called from a listener leaves every stream true', () => {
       now: () => budget.stats().available,
     }, s as readonly Step[], r);
     expect(problems).toEqual([]);
-    expect(unhandled).toEqual([]);
+    expect(caught.errors).toEqual([]);
   });
 
   test.prop([steps, reentrant], run)('operation mode', (s, r) => {
@@ -138,7 +130,7 @@ describe('a control called from a listener leaves every stream true', () => {
       now: () => project(mode.stats()),
     }, s, r);
     expect(problems).toEqual([]);
-    expect(unhandled).toEqual([]);
+    expect(caught.errors).toEqual([]);
   });
 });
 
@@ -172,7 +164,7 @@ describe('registry listeners that call back', () => {
       });
       for (const s of subs) s.unsubscribe();
       expect(problems).toEqual([]);
-      expect(unhandled).toEqual([]);
+      expect(caught.errors).toEqual([]);
     },
   );
 });
