@@ -31,10 +31,14 @@ export type { BreakerStrategy, CircuitBreaker, CircuitBreakerConfig, CircuitBrea
  * defer(() => api.charge(req)).pipe(breaker).subscribe(...);
  * breaker.state$.subscribe((s) => console.log(s)); // 'closed', then 'open', 'half-open', 'closed' …
  * ```
+ *
+ * `isFailureResult`'s parameter type is the breaker's value type: `circuitBreaker({ isFailureResult:
+ * (res: Response) => res.status >= 500 })` is a `CircuitBreaker<Response>`, an operator on
+ * `Observable<Response>` only.
  * @throws ConfigError when the config is invalid.
  */
-export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreaker {
-  return definePolicy<CircuitBreaker>(new BreakerCore(parseBreakerConfig(configuredName('circuit-breaker', config), config)), PROTO);
+export function circuitBreaker<T = unknown>(config: CircuitBreakerConfig<T> = {}): CircuitBreaker<T> {
+  return definePolicy<CircuitBreaker<T>>(new BreakerCore(parseBreakerConfig(configuredName('circuit-breaker', config), config)), PROTO);
 }
 
 const PROTO = policyPrototype({ kind: 'circuit-breaker', state: ['state$'], streams: ['events$', 'metrics$'], controls: ['stats', 'isolate', 'trip', 'reset', 'disable', 'endBreak', 'exportState'] });

@@ -6,6 +6,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { CircuitState } from './machine.js';
 import type { CircuitBreakerSnapshot } from './snapshot.js';
 import type { LatencySummary } from '../internal/histogram.js';
+import type { FailureJudge } from '../internal/judge.js';
 
 /** What the breaker counts, and when it trips. */
 export type BreakerStrategy =
@@ -22,7 +23,11 @@ export interface RateOptions {
   readonly minimumCalls?: number;
 }
 
-export interface CircuitBreakerConfig {
+/**
+ * `T`: the value type of the streams the breaker guards, taken from `isFailureResult`'s parameter
+ * (`unknown` without one: the breaker then guards streams of any type).
+ */
+export interface CircuitBreakerConfig<T = unknown> extends FailureJudge<T> {
   readonly name?: string;
   /** Default `{ kind: 'consecutive', failures: 5 }`. */
   readonly strategy?: BreakerStrategy;
@@ -34,11 +39,6 @@ export interface CircuitBreakerConfig {
   readonly halfOpenMaxCalls?: number;
   /** Successful trials needed to close. Default 1. */
   readonly successThreshold?: number;
-  /** Return false for errors that say nothing about the downstream's health (counted as `ignored`). */
-  readonly isFailure?: (error: unknown) => boolean;
-  /** Return true for values that make the call a failure (e.g. an HTTP 503 response). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one breaker guards streams of any type
-  readonly isFailureResult?: (value: any) => boolean;
   readonly scheduler?: SchedulerLike;
   /** What `exportState()` returned, to restore. */
   readonly initialState?: CircuitBreakerSnapshot;
@@ -111,9 +111,12 @@ export interface CircuitBreakerStats {
   readonly at: number;
 }
 
-/** A circuit breaker: an operator, with its state as streams and its controls attached. */
-export interface CircuitBreaker {
-  <T>(source: Observable<T>): Observable<T>;
+/**
+ * A circuit breaker: an operator, with its state as streams and its controls attached. It guards
+ * streams whose values are a `T` (any stream for `CircuitBreaker<unknown>`).
+ */
+export interface CircuitBreaker<T = unknown> {
+  <S extends T>(source: Observable<S>): Observable<S>;
   readonly name: string;
   /** Replays the current state, then emits each change. */
   readonly state$: Observable<CircuitState>;

@@ -12,6 +12,7 @@ import { parseQueueOptions, POOL_KEYS } from '../bulkhead/config.js';
 import { SlotPool, type BulkheadEvent, type BulkheadState, type ConcurrencyLimitEvent, type PoolConfig } from '../bulkhead/pool.js';
 import type { Outcome } from '../internal/call.js';
 import { StateCell } from '../internal/cell.js';
+import type { FailureJudge } from '../internal/judge.js';
 import { checker } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
@@ -40,7 +41,8 @@ export type ConcurrencyLimitAlgorithm =
       readonly random?: () => number;
     };
 
-export interface AdaptiveConcurrencyConfig {
+/** `T`: the value type of the guarded streams, from `isFailureResult`'s parameter (default `unknown`: any stream). */
+export interface AdaptiveConcurrencyConfig<T = unknown> extends FailureJudge<T> {
   readonly name?: string;
   /** Default `'vegas'`. */
   readonly algorithm?: ConcurrencyLimitAlgorithm;
@@ -58,11 +60,6 @@ export interface AdaptiveConcurrencyConfig {
   /** As for `bulkhead()`: default 0 (reject at once when the limit is reached). */
   readonly maxQueued?: number;
   readonly queueTimeout?: number;
-  /** Return false for errors that say nothing about the dependency's load: no sample is taken. */
-  readonly isFailure?: (error: unknown) => boolean;
-  /** Return true for values that make the call a failure (a drop). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one policy guards streams of any type
-  readonly isFailureResult?: (value: any) => boolean;
   readonly scheduler?: SchedulerLike;
 }
 
@@ -70,8 +67,9 @@ export type AdaptiveConcurrencyEvent = BulkheadEvent | ConcurrencyLimitEvent;
 export type AdaptiveConcurrencyStats = BulkheadState;
 export type { ConcurrencyLimitEvent } from '../bulkhead/pool.js';
 
-export interface AdaptiveConcurrency {
-  <T>(source: Observable<T>): Observable<T>;
+/** An adaptive concurrency limit guarding streams whose values are a `T` (any stream for `unknown`). */
+export interface AdaptiveConcurrency<T = unknown> {
+  <S extends T>(source: Observable<S>): Observable<S>;
   readonly name: string;
   /** Replays the current state (`limit` is the current limit), then emits each change. */
   readonly state$: Observable<BulkheadState>;
@@ -81,7 +79,7 @@ export interface AdaptiveConcurrency {
   readonly events$: Observable<AdaptiveConcurrencyEvent>;
   stats(): AdaptiveConcurrencyStats;
   /** An operator on the same pool whose calls wait with this priority (higher first). */
-  withPriority(priority: number): <T>(source: Observable<T>) => Observable<T>;
+  withPriority(priority: number): <S extends T>(source: Observable<S>) => Observable<S>;
 }
 
 /**
@@ -102,9 +100,12 @@ export interface AdaptiveConcurrency {
  * defer(() => api.search(q)).pipe(limiter).subscribe(...);   // BulkheadFullError when at the limit
  * limiter.limit$.subscribe((n) => console.log('limit', n));
  * ```
+ *
+ * An ignored error (`isFailure` returns false) is no sample; a failure, or a value matched by
+ * `isFailureResult` (typed by the guarded stream's value type), is a drop.
  * @throws ConfigError when the config is invalid.
  */
-export function adaptiveConcurrency(config: AdaptiveConcurrencyConfig = {}): AdaptiveConcurrency {
+export function adaptiveConcurrency<T = unknown>(config: AdaptiveConcurrencyConfig<T> = {}): AdaptiveConcurrency<T> {
   const name = configuredName('adaptive-concurrency', config);
   const check = checker(name);
   const c = check.object('', config, [...POOL_KEYS, ...LIMIT_KEYS, 'isFailure', 'isFailureResult'], true);
@@ -112,7 +113,7 @@ export function adaptiveConcurrency(config: AdaptiveConcurrencyConfig = {}): Ada
   const algorithm = parseWindowed(check, c.window, parseAlgorithm(check, c.algorithm, bounds));
   const judge = { isFailure: check.fn<(e: unknown) => boolean>('isFailure', c.isFailure), isFailureResult: check.fn<(v: unknown) => boolean>('isFailureResult', c.isFailureResult) };
   const pool: PoolConfig = { name, judge, limit: algorithm.limit(algorithm.initial), ...parseQueueOptions(check, c) };
-  return definePolicy<AdaptiveConcurrency>(new AdaptiveCore(pool, algorithm), PROTO);
+  return definePolicy<AdaptiveConcurrency<T>>(new AdaptiveCore(pool, algorithm), PROTO);
 }
 
 const PROTO = policyPrototype({ kind: 'adaptive-concurrency', state: ['state$', 'limit$'], streams: ['events$'], controls: ['stats', 'withPriority'] });

@@ -9,6 +9,7 @@
 import type { Observable, Subscriber } from 'rxjs';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
 import { EventBus, StateCell } from '../internal/cell.js';
+import type { FailureJudge } from '../internal/judge.js';
 import { checker, MAX_SIZE } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
 import { policyPrototype } from '../internal/policy.js';
@@ -16,7 +17,8 @@ import { LIMITER_KEYS, parseLimiter, positive } from './config.js';
 import { LimiterCore, limiterPolicy, type LimiterSetup } from './core.js';
 import type { LimiterOptions, RateLimiter, RateLimiterEvent } from './types.js';
 
-export interface AdaptiveRateLimitConfig extends Omit<LimiterOptions, 'maxKeys'> {
+/** `T`: the value type of the guarded streams, from `isFailureResult`'s parameter (default `unknown`: any stream). */
+export interface AdaptiveRateLimitConfig<T = unknown> extends Omit<LimiterOptions, 'maxKeys'>, FailureJudge<T> {
   /** Calls per `window` to start with (seed: `requests_per_minute`). Required. */
   readonly base: number;
   /** Lowest limit. Default 1. */
@@ -33,19 +35,15 @@ export interface AdaptiveRateLimitConfig extends Omit<LimiterOptions, 'maxKeys'>
   readonly window?: number;
   /** Finished calls a period needs before it is judged. Default 10. */
   readonly minimumCalls?: number;
-  /** Return false for errors that say nothing about the downstream's health (not counted). */
-  readonly isFailure?: (error: unknown) => boolean;
-  /** Return true for values that make the call a failure (e.g. an HTTP 503 response). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one limiter guards streams of any type
-  readonly isFailureResult?: (value: any) => boolean;
 }
 
 export type AdaptiveRateLimitEvent =
   | RateLimiterEvent
   | { readonly type: 'rate'; readonly policy: string; readonly at: number; readonly from: number; readonly to: number; readonly successRate: number };
 
-export interface AdaptiveRateLimiter extends Omit<RateLimiter, 'events$' | 'forKey'> {
-  <T>(source: Observable<T>): Observable<T>;
+/** An adaptive rate limiter guarding streams whose values are a `T` (any stream for `unknown`). */
+export interface AdaptiveRateLimiter<T = unknown> extends Omit<RateLimiter, 'events$' | 'forKey'> {
+  <S extends T>(source: Observable<S>): Observable<S>;
   /** Replays the current rate (calls per window, fractional; the limit is its floor), then each change. */
   readonly rate$: Observable<number>;
   readonly events$: Observable<AdaptiveRateLimitEvent>;
@@ -106,9 +104,9 @@ export function parseAdaptiveRateLimitConfig(config: unknown): ParsedAdaptiveRat
  * ```
  * @throws ConfigError when the config is invalid (also `cost > min`).
  */
-export function adaptiveRateLimit(config: AdaptiveRateLimitConfig): AdaptiveRateLimiter {
+export function adaptiveRateLimit<T = unknown>(config: AdaptiveRateLimitConfig<T>): AdaptiveRateLimiter<T> {
   const c = parseAdaptiveRateLimitConfig(config);
-  return limiterPolicy<AdaptiveRateLimiter>(new AdaptiveCore(c.setup, c.tuning), PROTO);
+  return limiterPolicy<AdaptiveRateLimiter<T>>(new AdaptiveCore(c.setup, c.tuning), PROTO);
 }
 
 const PROTO = policyPrototype({ kind: 'adaptive-rate-limit', state: ['state$', 'rate$'], streams: ['events$'], controls: ['stats'] });

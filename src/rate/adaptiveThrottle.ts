@@ -9,13 +9,18 @@ import { isLocalRejection, RateLimitedError } from '../errors.js';
 import { CallSubscriber, type Outcome } from '../internal/call.js';
 import { EventBus, Outbox, WatchedCell } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
+import type { FailureJudge } from '../internal/judge.js';
 import { checker } from '../internal/validate.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { COUNT_BUCKETS, WindowCounts } from './counts.js';
 import type { SchedulerLike } from 'rxjs';
 
-export interface AdaptiveThrottleConfig {
+/**
+ * `T`: the value type of the guarded streams, from `isFailureResult`'s parameter (default `unknown`:
+ * any stream). `isFailure` returning false means the backend still accepted the call (an accept).
+ */
+export interface AdaptiveThrottleConfig<T = unknown> extends FailureJudge<T> {
   readonly name?: string;
   /** Accepts multiplier: the backend may see up to `k` times the requests it accepts. Default 2. */
   readonly k?: number;
@@ -23,10 +28,6 @@ export interface AdaptiveThrottleConfig {
   readonly window?: number;
   /** Random source in [0, 1), for the local rejections. Default `Math.random`. */
   readonly random?: () => number;
-  /** Return false for errors that still mean the backend accepted the call (counted as accepts). */
-  readonly isFailure?: (error: unknown) => boolean;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one throttle guards streams of any type
-  readonly isFailureResult?: (value: any) => boolean;
   readonly scheduler?: SchedulerLike;
 }
 
@@ -50,8 +51,9 @@ export type AdaptiveThrottleEvent =
   | { readonly type: 'admitted'; readonly policy: string; readonly at: number; readonly rejectProbability: number }
   | { readonly type: 'rejected'; readonly policy: string; readonly at: number; readonly rejectProbability: number };
 
-export interface AdaptiveThrottle {
-  <T>(source: Observable<T>): Observable<T>;
+/** An adaptive throttle guarding streams whose values are a `T` (any stream for `unknown`). */
+export interface AdaptiveThrottle<T = unknown> {
+  <S extends T>(source: Observable<S>): Observable<S>;
   readonly name: string;
   readonly state$: Observable<AdaptiveThrottleState>;
   readonly events$: Observable<AdaptiveThrottleEvent>;
@@ -102,9 +104,9 @@ export function parseAdaptiveThrottleConfig(config: unknown): ParsedAdaptiveThro
  * ```
  * @throws ConfigError when the config is invalid.
  */
-export function adaptiveThrottle(config: AdaptiveThrottleConfig = {}): AdaptiveThrottle {
+export function adaptiveThrottle<T = unknown>(config: AdaptiveThrottleConfig<T> = {}): AdaptiveThrottle<T> {
   const c = parseAdaptiveThrottleConfig(config);
-  return definePolicy<AdaptiveThrottle>(new ThrottleCore(c.name, { ...c, scheduler: resolveScheduler(c.scheduler) }), PROTO);
+  return definePolicy<AdaptiveThrottle<T>>(new ThrottleCore(c.name, { ...c, scheduler: resolveScheduler(c.scheduler) }), PROTO);
 }
 
 const PROTO = policyPrototype({ kind: 'adaptive-throttle', state: ['state$'], streams: ['events$'], controls: ['stats'] });
