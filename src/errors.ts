@@ -22,7 +22,8 @@ export type ResilienceErrorCode =
   | 'RATE_LIMITED'
   | 'TIME_LIMIT'
   | 'RETRIES_EXHAUSTED'
-  | 'QUEUE_STORE';
+  | 'QUEUE_STORE'
+  | 'FAILURE_RESULT';
 
 /** Codes of the local rejections: they say nothing about the downstream's health. */
 const REJECTION_CODES: ReadonlySet<string> = new Set(['CIRCUIT_OPEN', 'BULKHEAD_FULL', 'QUEUE_TIMEOUT', 'RATE_LIMITED']);
@@ -150,11 +151,22 @@ export class QueueStoreError extends ResilienceError {
   }
 }
 
+/**
+ * A call's value matched `isFailureResult` and a fallback replaced it: what `fallback`'s
+ * alternative, `fallbackLadder`'s rungs and their `events$` get as the error. `value` is that value.
+ */
+export class FailureResultError<T = unknown> extends ResilienceError {
+  constructor(policy: string, readonly value: T) {
+    super('FAILURE_RESULT', policy, `${policy}: a value was judged a failure by isFailureResult`, { captureStack: false });
+  }
+}
+
 // `name` lives on each prototype (not on every instance), so building an error stays cheap.
 for (const [cls, name] of [
   [ResilienceError, 'ResilienceError'], [ConfigError, 'ConfigError'], [CircuitOpenError, 'CircuitOpenError'],
   [BulkheadFullError, 'BulkheadFullError'], [QueueTimeoutError, 'QueueTimeoutError'], [RateLimitedError, 'RateLimitedError'],
   [TimeLimitError, 'TimeLimitError'], [RetriesExhaustedError, 'RetriesExhaustedError'], [QueueStoreError, 'QueueStoreError'],
+  [FailureResultError, 'FailureResultError'],
 ] as const) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
 }

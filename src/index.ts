@@ -56,6 +56,7 @@ export type {
   FallbackLadderEvent,
   FallbackLadderStats,
   RungValue,
+  TaggedFrom,
   TagSource,
   Tagged,
 } from './fallback/fallbackLadder.js';
@@ -134,6 +135,7 @@ export {
   BulkheadFullError,
   CircuitOpenError,
   ConfigError,
+  FailureResultError,
   isLocalRejection,
   isResilienceError,
   QueueStoreError,
@@ -144,3 +146,6 @@ export {
   TimeLimitError,
 } from './errors.js';
 export type { ResilienceErrorCode } from './errors.js';
+
+/* The failure predicates every policy that judges an outcome takes */
+export type { FailureJudge } from './internal/judge.js';

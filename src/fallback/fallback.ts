@@ -1,20 +1,28 @@
 /**
- * Fallback: on an error that `when` accepts, switch to an alternative.
+ * Fallback: on an error that `isFailure` accepts, or a value that `isFailureResult` matches,
+ * switch to an alternative.
  *
  * State scope: the factory call holds the alternative, the predicate and the lifetime counters
  * (shared by every pipeline the fallback is piped into); each subscription holds nothing of its
  * own beyond RxJS `catchError`'s.
  */
 import { catchError, from, Observable, type ObservableInput, type SchedulerLike } from 'rxjs';
+import { judgeValues, parseJudge, replaces, unbox, type ParsedJudge } from './judge.js';
 import { EventBus } from '../internal/cell.js';
 import { resolveScheduler } from '../internal/clock.js';
+import type { FailureJudge } from '../internal/judge.js';
 import { configuredName } from '../internal/names.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { checker } from '../internal/validate.js';
 
-export interface FallbackConfig {
+/**
+ * `isFailure`: which errors switch to the alternative (default: every error, docs/decisions.md,
+ * decision 15). `isFailureResult`: which values switch to it; its parameter type `T` is the value
+ * type of the streams the fallback guards (default `unknown`: any stream).
+ */
+export interface FallbackConfig<T = unknown> extends FailureJudge<T> {
   readonly name?: string;
-  /** Which errors switch to the alternative. Default: every error (docs/decisions.md, decision 15). */
+  /** @deprecated The older name of `isFailure`; giving both is a `ConfigError`. */
   readonly when?: (error: unknown) => boolean;
   /** Only the clock of the `at` field of events. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
@@ -25,7 +33,7 @@ export interface FallbackEvent {
   readonly policy: string;
   /** Scheduler time. */
   readonly at: number;
-  /** The error that was replaced. */
+  /** The error that was replaced; a `FailureResultError` (with `value`) for a failing value. */
   readonly error: unknown;
 }
 
@@ -33,24 +41,24 @@ export interface FallbackStats {
   readonly name: string;
   /** Errors replaced by the alternative since the fallback was built. */
   readonly fallbacks: number;
-  /** Errors that `when` refused and that passed through unchanged. */
+  /** Errors that `isFailure` refused and that passed through unchanged. */
   readonly passed: number;
 }
 
-/** A fallback: an operator widening `T` to `T | A`, with its events attached. */
-export interface Fallback<A> {
-  <T>(source: Observable<T>): Observable<T | A>;
+/** A fallback: an operator on streams of a `T`, widening their value type `S` to `S | A`, with its events attached. */
+export interface Fallback<A, T = unknown> {
+  <S extends T>(source: Observable<S>): Observable<S | A>;
   readonly name: string;
   /** Hot: one `fallback` event each time the alternative takes over. */
   readonly events$: Observable<FallbackEvent>;
   stats(): FallbackStats;
 }
 
-const KEYS = ['name', 'when', 'scheduler'] as const;
+const KEYS = ['name', 'isFailure', 'isFailureResult', 'when', 'scheduler'] as const;
 
 export interface ParsedFallbackConfig {
   readonly name: string;
-  readonly when: ((error: unknown) => boolean) | undefined;
+  readonly judge: ParsedJudge;
   readonly scheduler: SchedulerLike | undefined;
 }
 
@@ -59,7 +67,7 @@ export function parseFallbackConfig(config: unknown): ParsedFallbackConfig {
   const name = configuredName('fallback', config);
   const check = checker(name);
   const c = check.object('', config, KEYS, true);
-  return { name, when: check.fn<(error: unknown) => boolean>('when', c.when), scheduler: check.scheduler('scheduler', c.scheduler) };
+  return { name, judge: parseJudge(check, c), scheduler: check.scheduler('scheduler', c.scheduler) };
 }
 
 /**
@@ -69,7 +77,9 @@ export function parseFallbackConfig(config: unknown): ParsedFallbackConfig {
  *
  * The alternative is an `ObservableInput`, or a function of the error returning one (called
  * once per error). Values the source emitted before its error have already been delivered; the
- * alternative's values follow them. Errors that `when` refuses pass through unchanged. A chain of
+ * alternative's values follow them. Errors that `isFailure` refuses pass through unchanged. A value
+ * that `isFailureResult` matches is not delivered: the source is unsubscribed and the alternative
+ * takes over, given a `FailureResultError` carrying the value. A chain of
  * alternatives is written by piping several fallbacks: the first one piped is tried first.
  *
  * ```text
@@ -80,15 +90,15 @@ export function parseFallbackConfig(config: unknown): ParsedFallbackConfig {
  * ```ts
  * import { fallback } from 'rx-resilience';
  * const price$ = defer(() => api.price(sku)).pipe(
- *   fallback((error) => mirror.price(sku), { when: (e) => e instanceof NetworkError }),
+ *   fallback((error) => mirror.price(sku), { isFailure: (e) => e instanceof NetworkError }),
  *   fallback(of(null)),
  * ); // Observable<Price | null>
  * ```
  * @throws ConfigError when the alternative or the config is invalid.
  */
-export function fallback<A>(alternative: (error: unknown) => ObservableInput<A>, config?: FallbackConfig): Fallback<A>;
-export function fallback<A>(alternative: ObservableInput<A>, config?: FallbackConfig): Fallback<A>;
-export function fallback<A>(alternative: ObservableInput<A> | ((error: unknown) => ObservableInput<A>), config: FallbackConfig = {}): Fallback<A> {
+export function fallback<A, T = unknown>(alternative: (error: unknown) => ObservableInput<A>, config?: FallbackConfig<T>): Fallback<A, T>;
+export function fallback<A, T = unknown>(alternative: ObservableInput<A>, config?: FallbackConfig<T>): Fallback<A, T>;
+export function fallback<A, T = unknown>(alternative: ObservableInput<A> | ((error: unknown) => ObservableInput<A>), config: FallbackConfig<T> = {}): Fallback<A, T> {
   const c = parseFallbackConfig(config);
   let next: (error: unknown) => ObservableInput<A>;
   if (typeof alternative === 'function') {
@@ -102,7 +112,7 @@ export function fallback<A>(alternative: ObservableInput<A> | ((error: unknown) 
     }
     next = () => stream;
   }
-  return definePolicy<Fallback<A>>(new FallbackCore(c.name, next, c.when, resolveScheduler(c.scheduler)), PROTO);
+  return definePolicy<Fallback<A, T>>(new FallbackCore(c.name, next, c.judge, resolveScheduler(c.scheduler)), PROTO);
 }
 
 const PROTO = policyPrototype({ kind: 'fallback', streams: ['events$'], controls: ['stats'] });
@@ -115,7 +125,7 @@ class FallbackCore<A> {
   constructor(
     readonly name: string,
     private readonly next: (error: unknown) => ObservableInput<A>,
-    private readonly when: ((error: unknown) => boolean) | undefined,
+    private readonly judge: ParsedJudge,
     private readonly scheduler: SchedulerLike,
   ) {}
 
@@ -125,16 +135,18 @@ class FallbackCore<A> {
 
   apply<T>(source: Observable<T>): Observable<T> {
     // The policy's public call signature widens to `T | A`; the kernel's shape says `T`.
-    return source.pipe(catchError((error: unknown) => this.handle(error))) as Observable<T>;
+    const judged = judgeValues(this.name, source, this.judge.isFailureResult);
+    return judged.pipe(catchError((error: unknown) => this.handle(unbox(error)))) as Observable<T>;
   }
 
   /**
-   * Throws from `when` or the alternative's factory become the stream's error. An error `when`
-   * refuses is rethrown from the selector, so that it reaches downstream before the source's
-   * teardown, as it would with no operator at all (returning `throwError` would tear down first).
+   * Throws from `isFailure`, `isFailureResult` or the alternative's factory become the stream's
+   * error. An error `isFailure` refuses is rethrown from the selector, so that it reaches
+   * downstream before the source's teardown, as it would with no operator at all (returning
+   * `throwError` would tear down first).
    */
   private handle(error: unknown): ObservableInput<A> {
-    if (this.when !== undefined && !this.when(error)) {
+    if (!replaces(this.judge, error)) {
       this.passed++;
       throw error;
     }

@@ -17,7 +17,7 @@ export function bindFallback(policy: Fallback<unknown>, families: Families): () 
   return () => b.release();
 }
 
-export function bindFallbackLadder(ladder: FallbackLadder<unknown>, families: Families): () => void {
+export function bindFallbackLadder(ladder: FallbackLadder<unknown, unknown>, families: Families): () => void {
   const b = new Binding(families, ladder.name);
   const recoveries = Object.fromEntries(RUNGS.map((r) => [r, b.counter(FALLBACK.recoveries, { source: r })]));
   const unhandled = b.counter(FALLBACK.unhandled);

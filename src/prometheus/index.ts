@@ -84,7 +84,7 @@ const BINDERS: Readonly<Record<Exclude<ResilienceKind, 'health-monitor' | 'opera
   'retry-budget': [['retry-budget'], (p: RetryBudget, f) => bindRetryBudget(p, f)],
   'time-limit': [['time-limit'], (p: TimeLimit, f) => bindTimeLimit(p, f)],
   fallback: [['fallback'], (p: Fallback<unknown>, f) => bindFallback(p, f)],
-  'fallback-ladder': [['fallback'], (p: FallbackLadder<unknown>, f) => bindFallbackLadder(p, f)],
+  'fallback-ladder': [['fallback'], (p: FallbackLadder<unknown, unknown>, f) => bindFallbackLadder(p, f)],
   bulkhead: [['bulkhead'], (p: Bulkhead, f) => bindBulkhead(p, f)],
   'adaptive-concurrency': [['bulkhead', 'adaptive-limit'], (p: AdaptiveConcurrency, f) => bindBulkhead(p, f, true)],
   'rate-limiter': [['limiter'], (p: RateLimiter, f) => bindLimiter(p, f)],

@@ -128,10 +128,10 @@ describe('fallbackLadder', () => {
     });
   });
 
-  it('types the result as Tagged<T | default | degraded>, matchable with ts-pattern', () => {
+  it('types the result as Tagged<T, default, degraded>, matchable with ts-pattern', () => {
     const ladder = fallbackLadder({ default: 'none', degraded: null });
     const tagged$ = of(1).pipe(ladder);
-    expectTypeOf(tagged$).toEqualTypeOf<Observable<Tagged<number | string | null>>>();
+    expectTypeOf(tagged$).toEqualTypeOf<Observable<Tagged<number, string, null>>>();
     const shown: string[] = [];
     throwError(() => boom).pipe(fallbackLadder({ degraded: 'limited' })).subscribe((r) =>
       shown.push(

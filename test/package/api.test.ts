@@ -12,7 +12,7 @@ describe('public API', () => {
   it('exports exactly these names from rx-resilience', () => {
     expect(Object.keys(api).sort()).toEqual([
       // errors
-      'BulkheadFullError', 'CircuitOpenError', 'ConfigError', 'QueueStoreError', 'QueueTimeoutError', 'RateLimitedError', 'ResilienceError',
+      'BulkheadFullError', 'CircuitOpenError', 'ConfigError', 'FailureResultError', 'QueueStoreError', 'QueueTimeoutError', 'RateLimitedError', 'ResilienceError',
       'RetriesExhaustedError', 'TimeLimitError', 'isLocalRejection', 'isResilienceError',
       // breaker, retry, time limit, fallback, cache, hedge
       'circuitBreaker', 'constant', 'decorrelatedJitter', 'exponential', 'fibonacci', 'linear', 'retryBackoff', 'retryBudget',

@@ -36,7 +36,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The exporter reaches policies through the public entry; its config is checked by the kernel's checker.
   prometheus: ['index', 'internal'],
   testing: ['index'],
-  index: ['errors', 'backoff', 'breaker', 'bulkhead', 'cache', 'concurrency', 'fallback', 'health', 'hedge', 'queue', 'rate', 'registry', 'retry', 'time'],
+  // The root entry re-exports the kernel's `FailureJudge` type, shared by every judging policy.
+  index: ['errors', 'internal', 'backoff', 'breaker', 'bulkhead', 'cache', 'concurrency', 'fallback', 'health', 'hedge', 'queue', 'rate', 'registry', 'retry', 'time'],
   errors: [],
 };
 

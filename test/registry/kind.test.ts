@@ -35,7 +35,7 @@ const FACTORIES: Readonly<Record<string, readonly [api.ResilienceKind, () => obj
 /** Exported functions that build no policy: errors, backoff curves, health components, helpers. */
 const NOT_POLICIES = [
   'BulkheadFullError', 'CircuitOpenError', 'ConfigError', 'QueueTimeoutError', 'RateLimitedError', 'ResilienceError',
-  'RetriesExhaustedError', 'TimeLimitError', 'isLocalRejection', 'isResilienceError',
+  'RetriesExhaustedError', 'TimeLimitError', 'FailureResultError', 'isLocalRejection', 'isResilienceError',
   'constant', 'decorrelatedJitter', 'exponential', 'fibonacci', 'linear', 'memoryStore',
   'healthCheck', 'healthFromBreaker', 'healthFromBulkhead', 'policyKind', 'recoverWhen', 'resilienceKind',
   // The durable queue is a store-and-forward component, not an operator; queueOnFailure builds a
