@@ -74,7 +74,7 @@ expectTypeOf(numbers$.pipe(fallback(of('x')))).toEqualTypeOf<Observable<number |
 const ladder = fallbackLadder({ default: { status: 0, cached: true }, degraded: 'offline' as const, ...judge });
 expectTypeOf(ladder).toEqualTypeOf<FallbackLadder<{ status: number; cached: boolean }, 'offline', Res>>();
 expectTypeOf(res$.pipe(ladder)).toEqualTypeOf<Observable<Tagged<Res, { status: number; cached: boolean }, 'offline'>>>();
-expectTypeOf(ladder.wrap((id: string) => defer(() => json$.pipe()), (id) => id)).returns.toEqualTypeOf<Observable<Tagged<JsonRes, { status: number; cached: boolean }, 'offline'>>>();
+expectTypeOf(ladder.wrap((_id: string) => defer(() => json$), (id) => id)).returns.toEqualTypeOf<Observable<Tagged<JsonRes, { status: number; cached: boolean }, 'offline'>>>();
 // @ts-expect-error a ladder judging responses does not guard numbers
 numbers$.pipe(ladder.forKey('k'));
 // @ts-expect-error nor wrap a function returning numbers
