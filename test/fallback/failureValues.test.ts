@@ -51,7 +51,7 @@ describe('fallback with isFailureResult', () => {
     const policy = fallback(of('spare'), { ...judge, isFailure: (e) => (asked.push(e), e instanceof TypeError) });
     testScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('-b|', { b: unavailable }).pipe(policy)).toBe('-(s|)', { s: 'spare' });
-      expectObservable(cold('-#', undefined, new RangeError('r')).pipe(policy)).toBe('-#', undefined, new RangeError('r'));
+      expectObservable(cold<Res>('-#', undefined, new RangeError('r')).pipe(policy)).toBe('-#', undefined, new RangeError('r'));
     });
     expect(asked).toEqual([new RangeError('r')]);
   });
