@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^rx-resilience\/prometheus$/, replacement: src('prometheus/index.ts') },
       { find: /^rx-resilience\/file-store$/, replacement: src('file-store/index.ts') },
       { find: /^rx-resilience\/redis$/, replacement: src('redis/index.ts') },
+      { find: /^rx-resilience\/fp-ts$/, replacement: src('fp-ts/index.ts') },
       { find: /^rx-resilience$/, replacement: src('index.ts') },
     ],
   },

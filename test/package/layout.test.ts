@@ -36,6 +36,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The exporter reaches policies through the public entry; its config is checked by the kernel's checker.
   prometheus: ['index', 'internal'],
   testing: ['index'],
+  // The fp-ts adapters reach policies through the public entry, like any user.
+  'fp-ts': ['index'],
   // The root entry re-exports the kernel's `FailureJudge` type, shared by every judging policy.
   index: ['errors', 'internal', 'backoff', 'breaker', 'bulkhead', 'cache', 'concurrency', 'fallback', 'health', 'hedge', 'queue', 'rate', 'registry', 'retry', 'time'],
   errors: [],
