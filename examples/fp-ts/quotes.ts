@@ -84,6 +84,8 @@ export async function main(exchange: Exchange, log: (line: string) => void = con
   );
   for (const outcome of outcomes) log(pipe(outcome, E.match((error) => `stream: failed, ${describeError(error)}`, (q) => `stream: ${q.symbol} ${q.price}`)));
   log(`breaker: ${breaker.stats().state}`);
+  // Shutting down: an open breaker's half-open timer would keep Node alive until it fires.
+  breaker.reset();
 }
 
 if (process.argv[1]?.endsWith('quotes.ts')) {

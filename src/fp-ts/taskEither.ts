@@ -33,7 +33,8 @@ export type AnyOperator = (source: Observable<any>) => Observable<unknown>;
 export type GuardedBy<P> = P extends (source: Observable<infer T>) => Observable<unknown> ? T : never;
 
 type Emitted<P> = P extends (source: Observable<never>) => Observable<infer R> ? R : never;
-type Rung<P, S extends TagSource> = Extract<Emitted<P>, { readonly source: S }> extends TaggedFrom<S, infer V> ? V : never;
+type RungValue<R> = [R] extends [never] ? never : R extends TaggedFrom<TagSource, infer V> ? V : never;
+type Rung<P, S extends TagSource> = RungValue<Extract<Emitted<P>, { readonly source: S }>>;
 
 /**
  * The value of a protected task of `A`: `Tagged<A, D, G>` through a fallback ladder, `A | X`

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as api from 'rx-resilience';
 import * as fileStore from 'rx-resilience/file-store';
+import * as fpTs from 'rx-resilience/fp-ts';
 import * as prometheus from 'rx-resilience/prometheus';
 import * as config from 'rx-resilience/config';
 import * as http from 'rx-resilience/http';
@@ -47,6 +48,10 @@ describe('public API', () => {
 
   it('exports exactly these names from rx-resilience/file-store', () => {
     expect(Object.keys(fileStore)).toEqual(['fileStore']);
+  });
+
+  it('exports exactly these names from rx-resilience/fp-ts', () => {
+    expect(Object.keys(fpTs).sort()).toEqual(['fromTagged', 'fromTaskEither', 'protect', 'toEither']);
   });
 
   it('exports exactly these names from rx-resilience/prometheus', () => {

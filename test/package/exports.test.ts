@@ -117,6 +117,23 @@ describe('package exports (built dist)', () => {
     expect(loaded).toBe('false');
   });
 
+  it('imports rx-resilience/fp-ts from ESM and CommonJS, and the root entry never loads fp-ts', () => {
+    const script = `
+      const breaker = api.circuitBreaker({ strategy: { kind: 'consecutive', failures: 1 } });
+      const down = () => Promise.resolve({ _tag: 'Left', left: 'down' });
+      const up = () => Promise.resolve({ _tag: 'Right', right: 1 });
+      m.protect(breaker)(down)()
+        .then((first) => m.protect(breaker)(up)().then((second) => console.log(JSON.stringify([first, second._tag, second.left.code]))))
+        .finally(() => breaker.reset());
+    `;
+    const esm = run(['--input-type=module', '-e', `import * as m from 'rx-resilience/fp-ts'; import * as api from 'rx-resilience'; ${script}`]);
+    const cjs = run(['-e', `const m = require('rx-resilience/fp-ts'); const api = require('rx-resilience'); ${script}`]);
+    expect(JSON.parse(esm)).toEqual([{ _tag: 'Left', left: 'down' }, 'Left', 'CIRCUIT_OPEN']);
+    expect(JSON.parse(cjs)).toEqual(JSON.parse(esm));
+    const loaded = run(['-e', `require('rx-resilience'); console.log(Object.keys(require.cache).some((f) => f.includes('fp-ts')))`]);
+    expect(loaded).toBe('false');
+  });
+
   it('keeps the testing kit out of the main entry', () => {
     const out = run(['--input-type=module', '-e', `import * as api from 'rx-resilience'; console.log(JSON.stringify(Object.keys(api)))`]);
     expect(JSON.parse(out)).not.toContain('testScheduler');

@@ -79,3 +79,11 @@ expectTypeOf(ladder.wrap((_id: string) => defer(() => json$), (id) => id)).retur
 numbers$.pipe(ladder.forKey('k'));
 // @ts-expect-error nor wrap a function returning numbers
 ladder.wrap(() => numbers$);
+
+// The README's example ("One judge for every policy").
+declare function get(url: string): Observable<Response>;
+const readmeJudge: FailureJudge<Response> = { isFailureResult: (res) => res.status >= 500 };
+const readmeBreaker = circuitBreaker({ name: 'catalog', ...readmeJudge });
+const readmeLadder = fallbackLadder({ name: 'catalog', default: null, ...readmeJudge });
+const item$ = defer(() => get('/items/1')).pipe(readmeBreaker, readmeLadder);
+expectTypeOf(item$).toEqualTypeOf<Observable<Tagged<Response, null, never>>>();
