@@ -1,8 +1,8 @@
 import { defer, map, merge, Observable, of, throwError, VirtualTimeScheduler } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   bulkhead, cache, circuitBreaker, constant, fallback, fallbackLadder, hedge, PIPELINE_ORDER, pipeline, policyKind, resilienceKind,
-  retryBackoff, timeLimit, tokenBucket, type PipelineRole,
+  retryBackoff, timeLimit, tokenBucket, type PipelineRole, type Tagged,
 } from 'rx-resilience';
 import { scriptedService, testScheduler } from 'rx-resilience/testing';
 import { expectConfigError } from '../helpers/configError.js';
@@ -156,3 +156,17 @@ function isOpen(e: unknown): string {
   const error = e as { code: string; reason: string; cause: { code: string } };
   return `${error.code} ${error.reason} ${error.cause.code}`;
 }
+
+describe('pipeline types', () => {
+  it('a call keeps its type; a fallback widens it; a ladder tags it', () => {
+    const plain = pipeline({ breaker: circuitBreaker() });
+    expectTypeOf(of(1).pipe(plain)).toEqualTypeOf<Observable<number>>();
+    const widened = pipeline({ fallback: fallback(of('none' as const)), retry: retryBackoff() });
+    expectTypeOf(of(1).pipe(widened)).toEqualTypeOf<Observable<number | 'none'>>();
+    const tagged = pipeline({ fallback: fallbackLadder({ default: null }) });
+    expectTypeOf(of(1).pipe(tagged)).toEqualTypeOf<Observable<Tagged<number | null>>>();
+    expectTypeOf(of(1).pipe(tagged.forKey('k'))).toEqualTypeOf<Observable<Tagged<number | null>>>();
+    // @ts-expect-error a retry is not a breaker
+    expect(() => pipeline({ breaker: retryBackoff() })).toThrow();
+  });
+});
