@@ -2,7 +2,9 @@
  * The live demo (`npm start`): a flaky upstream on loopback HTTP goes through phases — healthy,
  * outage, slow, recovery — while a client calls it through the whole stack:
  *
- *   fetch → timeLimit (per attempt) → circuitBreaker → retryBackoff → bulkhead → tokenBucket
+ *   tokenBucket → retryBackoff → circuitBreaker → bulkhead → timeLimit (per attempt) → fetch
+ *
+ * composed once by `pipeline()`, each request made by `fromAbortable` (so a timed-out request is aborted).
  *
  * Calls that fail (an error status, or the breaker saying no) are not dropped: `queueOnFailure`
  * puts them in a durable queue (a file store in a temporary directory), and the queue drains
@@ -26,11 +28,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defer, filter, finalize, from, interval, map, takeUntil, timer, type Subscription } from 'rxjs';
+import { filter, interval, map, takeUntil, timer, type Subscription } from 'rxjs';
 import { Registry } from 'prom-client';
 import {
-  bulkhead, circuitBreaker, durableQueue, exponential, healthCheck, healthFromBreaker, healthFromBulkhead, healthMonitor,
-  isQueued, isResilienceError, operationMode, queueOnFailure, recoverWhen, retryBackoff, timeLimit, tokenBucket, type CircuitState,
+  bulkhead, circuitBreaker, durableQueue, exponential, findResilienceError, fromAbortable, healthCheck, healthFromBreaker, healthFromBulkhead, healthMonitor,
+  isQueued, isResilienceError, operationMode, pipeline, queueOnFailure, recoverWhen, retryBackoff, timeLimit, tokenBucket, type CircuitState,
 } from 'rx-resilience';
 import { fileStore } from 'rx-resilience/file-store';
 import { healthEndpoints } from 'rx-resilience/http';
@@ -75,22 +77,22 @@ const breaker = circuitBreaker({
   isFailureResult: (status: number) => status >= 500,
 });
 
-// Innermost first: each attempt gets 400 ms (then its HTTP request is aborted); the breaker judges
-// attempts; the retry makes up to 3 attempts; the bulkhead bounds concurrent logical calls; the
-// token bucket bounds the rate the client sends at.
+// Every policy is built once, here, and shared by every call: a policy built inside per-call code
+// protects nothing (a new bulkhead per call has 8 fresh slots for every call). `pipeline()` composes
+// them in the recommended order: the token bucket paces logical calls; the retry makes up to 3
+// attempts; the breaker judges each attempt; the bulkhead bounds requests in flight; each attempt
+// gets 400 ms, then its HTTP request is aborted (docs/composing-policies.md).
 const perAttempt = timeLimit({ name: 'attempt', duration: 400 });
 const retry = retryBackoff({ name: 'retry', maxAttempts: 3, backoff: exponential({ initial: 50, max: 400, jitter: 'full' }) });
 const pool = bulkhead({ name: 'pool', maxConcurrent: 8, maxQueued: 8, queueTimeout: 500 });
 const limiter = tokenBucket({ name: 'rate', capacity: 10, refill: { tokens: 15, every: 1000 } });
+const upstream = pipeline({ name: 'upstream', rateLimit: limiter, retry, breaker, bulkhead: pool, timeLimit: perAttempt });
+// The attempt's value is the status code once the body is read; unsubscribing aborts the request.
 const attempt = () =>
-  defer(() => {
-    const abort = new AbortController();
-    // The attempt's value is the status code once the body is read; unsubscribing aborts the request.
-    const status = fetch(url, { signal: abort.signal }).then(async (response) => {
-      await response.arrayBuffer();
-      return response.status;
-    });
-    return from(status).pipe(finalize(() => abort.abort()));
+  fromAbortable(async (signal) => {
+    const response = await fetch(url, { signal });
+    await response.arrayBuffer();
+    return response.status;
   });
 
 const tally = { ok: 0, failed: 0, rejected: 0, retries: 0, timeouts: 0, limited: 0, full: 0 };
@@ -118,9 +120,9 @@ const monitor = healthMonitor({
 const recovery = recoverWhen(breaker, monitor.transitions$.pipe(filter((t) => t.component === 'upstream-probe'), map((t) => t.to === 'healthy')));
 const mode = operationMode({ name: 'demo', health$: monitor.health$ });
 const exporter = prometheusMetrics({ registry: new Registry() });
-const unwatch = exporter.watch([breaker, retry, perAttempt, pool, limiter, monitor, mode]);
+const unwatch = exporter.watch([upstream, monitor, mode]);
 const token = 'demo-token';
-const ops = healthEndpoints({ monitor, mode, token, metrics: exporter.exposition, dashboard: true, policies: [breaker, retry, perAttempt, pool, limiter] });
+const ops = healthEndpoints({ monitor, mode, token, metrics: exporter.exposition, dashboard: true, policies: [upstream] });
 const opsServer = createServer(ops);
 await new Promise<void>((resolve) => opsServer.listen(0, '127.0.0.1', resolve));
 const opsUrl = `http://127.0.0.1:${(opsServer.address() as AddressInfo).port}`;
@@ -174,15 +176,14 @@ subs.push(
     .pipe(takeUntil(end$))
     .subscribe((n) => {
       attempt()
-        .pipe(perAttempt, breaker, retry, pool, limiter, failOnError, orQueue(n))
+        .pipe(upstream, failOnError, orQueue(n))
         .subscribe({
           next: (result) => {
             if (isQueued(result)) queued.queued++;
             else tally.ok++;
           },
           error: (error: unknown) => {
-            const cause = isResilienceError(error, 'RETRIES_EXHAUSTED') ? error.cause : error;
-            if (isResilienceError(cause, 'CIRCUIT_OPEN')) tally.rejected++;
+            if (findResilienceError(error, 'CIRCUIT_OPEN') !== undefined) tally.rejected++;
             else if (isResilienceError(error, 'RATE_LIMITED')) tally.limited++;
             else if (isResilienceError(error, 'BULKHEAD_FULL') || isResilienceError(error, 'QUEUE_TIMEOUT')) tally.full++;
             else tally.failed++;

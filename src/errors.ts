@@ -171,10 +171,58 @@ for (const [cls, name] of [
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 
-/** True for any error raised by rx-resilience (any copy of it), optionally with the given code. */
+/** The class of the errors raised with each code. */
+export interface ResilienceErrorByCode {
+  CONFIG_INVALID: ConfigError;
+  CIRCUIT_OPEN: CircuitOpenError;
+  BULKHEAD_FULL: BulkheadFullError;
+  QUEUE_TIMEOUT: QueueTimeoutError;
+  RATE_LIMITED: RateLimitedError;
+  TIME_LIMIT: TimeLimitError;
+  RETRIES_EXHAUSTED: RetriesExhaustedError;
+  QUEUE_STORE: QueueStoreError;
+  FAILURE_RESULT: FailureResultError;
+}
+
+/**
+ * True for any error raised by rx-resilience (any copy of it), optionally with the given code; with
+ * a code it narrows to that code's class (`isResilienceError(e, 'CIRCUIT_OPEN')` gives `e.state`).
+ * It looks at `error` only: `findResilienceError` also looks through `cause`.
+ */
+export function isResilienceError<C extends ResilienceErrorCode>(error: unknown, code: C): error is ResilienceErrorByCode[C];
+export function isResilienceError(error: unknown, code?: ResilienceErrorCode): error is ResilienceError;
 export function isResilienceError(error: unknown, code?: ResilienceErrorCode): error is ResilienceError {
   return typeof error === 'object' && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true &&
     (code === undefined || (error as ResilienceError).code === code);
+}
+
+/** How many `cause` links `findResilienceError` follows before it stops. */
+export const MAX_CAUSE_DEPTH = 32;
+
+/**
+ * The first error with `code` along the `cause` chain that starts at `error` (`error` itself when it
+ * matches), or `undefined`. It finds the `CIRCUIT_OPEN` inside a `RETRIES_EXHAUSTED`, and inside
+ * your own errors that keep theirs as `cause`. The walk stops at a cycle and after
+ * `MAX_CAUSE_DEPTH` links; an `AggregateError`'s `errors` are not searched.
+ */
+export function findResilienceError<C extends ResilienceErrorCode>(error: unknown, code: C): ResilienceErrorByCode[C] | undefined {
+  const seen = new Set<unknown>();
+  let current = error;
+  for (let depth = 0; depth <= MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null && !seen.has(current); depth++) {
+    if (isResilienceError(current, code)) return current;
+    seen.add(current);
+    current = causeOf(current);
+  }
+  return undefined;
+}
+
+/** `cause`, read without running a throwing getter into the caller. */
+function causeOf(error: object): unknown {
+  try {
+    return (error as { cause?: unknown }).cause;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True for our own local rejections, which an outer breaker always ignores (docs/decisions.md, decision 3). */

@@ -79,6 +79,11 @@ export { memoryStore } from './rate/memoryStore.js';
 export type { MemoryStore, MemoryStoreOptions } from './rate/memoryStore.js';
 export type { FixedWindowParams, RateParams, RateStore, SlidingWindowParams, TakeResult, TokenBucketParams } from './rate/store.js';
 
+/* Composing: a pipeline of built policies, calls that can be cancelled */
+export { pipeline, PIPELINE_ORDER } from './pipeline/pipeline.js';
+export type { Pipeline, PipelineConfig, PipelineFallback, PipelineParts, PipelineRole, PipelineStats, PipelineValue } from './pipeline/pipeline.js';
+export { fromAbortable } from './pipeline/fromAbortable.js';
+
 /* Durable queue (store and forward) */
 export { durableQueue } from './queue/durableQueue.js';
 export type { DurableQueue, DurableQueueConfig } from './queue/durableQueue.js';
@@ -136,6 +141,7 @@ export {
   CircuitOpenError,
   ConfigError,
   FailureResultError,
+  findResilienceError,
   isLocalRejection,
   isResilienceError,
   QueueStoreError,
@@ -145,7 +151,7 @@ export {
   RetriesExhaustedError,
   TimeLimitError,
 } from './errors.js';
-export type { ResilienceErrorCode } from './errors.js';
 
 /* The failure predicates every policy that judges an outcome takes */
 export type { FailureJudge } from './internal/judge.js';
+export type { ResilienceErrorByCode, ResilienceErrorCode } from './errors.js';

@@ -4,7 +4,7 @@
  *
  * State scope: the factory call holds the settings and lifetime counters; each subscription (one
  * call) holds its attempts, the hedge timer and the winner. Every attempt is one subscription to
- * the source, so the source must be cold (e.g. `defer(() => fetch(...))`).
+ * the source, so the source must be cold; `fromAbortable` makes the losers' requests abort.
  */
 import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
 import { EventBus } from '../internal/cell.js';

@@ -16,14 +16,15 @@ export interface StreamedPolicy {
   stats?(): unknown;
 }
 
-/** Checks `policies` (an array of policies with `name` and `events$`). */
+/** Checks `policies` (an array of policies with `name` and `events$`; a pipeline stands for its parts). */
 export function parsePolicies(check: Check, value: unknown): readonly StreamedPolicy[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) return check.fail('policies', value, 'an array of policies');
   value.forEach((p: Partial<StreamedPolicy> | null, i) => {
-    if (typeof p?.name !== 'string' || typeof p.events$?.subscribe !== 'function') check.fail(`policies.${i}`, p, 'a policy with a name and events$');
+    if (policyKind(p) === 'pipeline') return;
+    if (typeof p?.name !== 'string' || typeof p.events$?.subscribe !== 'function') check.fail(`policies.${i}`, p, 'a policy with a name and events$ (or a pipeline)');
   });
-  return value as StreamedPolicy[];
+  return (value as StreamedPolicy[]).flatMap((p) => (policyKind(p) === 'pipeline' ? Object.values((p as unknown as { parts: Record<string, StreamedPolicy> }).parts) : [p]));
 }
 
 export function policyMessages(policies: readonly StreamedPolicy[], maxRate: number, scheduler: SchedulerLike): Observable<SseMessage> {

@@ -28,6 +28,8 @@ export interface Descriptor {
   readonly streams: readonly string[];
   /** Methods, usable detached (`const { reset } = breaker`). */
   readonly controls: readonly string[];
+  /** Plain read-only values (a composite's parts), read from the core on access. */
+  readonly fields: readonly string[];
 }
 
 export interface PolicyCore {
@@ -39,7 +41,7 @@ type Holder = { [CORE]: Record<string, unknown> };
 
 /** Stamps `descriptor` on `target` (an object, a prototype or a function); returns `target`. */
 export function brand<T extends object>(target: T, descriptor: Partial<Descriptor> & { readonly kind: string }): T {
-  const full: Descriptor = Object.freeze({ state: [], streams: [], controls: [], ...descriptor });
+  const full: Descriptor = Object.freeze({ state: [], streams: [], controls: [], fields: [], ...descriptor });
   Object.defineProperty(target, DESCRIPTOR, { value: full, enumerable: false });
   return target;
 }
@@ -52,13 +54,13 @@ export function descriptorOf(value: unknown): Descriptor | undefined {
 }
 
 /**
- * Builds the prototype of one policy kind from its descriptor: streams are read from the core on
- * access; controls are the core's methods, usable detached.
+ * Builds the prototype of one policy kind from its descriptor: streams and fields are read from
+ * the core on access; controls are the core's methods, usable detached.
  */
 export function policyPrototype(descriptor: Partial<Descriptor> & { readonly kind: string }): object {
   const proto = brand(Object.create(Function.prototype) as object, descriptor);
-  const { state, streams, controls } = descriptorOf(proto)!;
-  for (const name of [...state, ...streams]) {
+  const { state, streams, controls, fields } = descriptorOf(proto)!;
+  for (const name of [...state, ...streams, ...fields]) {
     Object.defineProperty(proto, name, {
       get(this: Holder) {
         return this[CORE][name];

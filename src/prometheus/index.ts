@@ -14,6 +14,7 @@ import type {
   Fallback,
   FallbackLadder,
   Hedge,
+  Pipeline,
   RateLimiter,
   RetryBackoff,
   RetryBudget,
@@ -51,7 +52,7 @@ export interface PrometheusMetricsConfig {
 
 export interface PrometheusMetrics {
   /**
-   * Keeps metrics for a policy (any of the library's), every policy of a `resilienceRegistry()`
+   * Keeps metrics for a policy (any of the library's; a `pipeline()`: each of its parts), every policy of a `resilienceRegistry()`
    * (following registrations and reloads), a `healthMonitor()`, an `operationMode()` or a
    * `fleetControl()` (`rx-resilience/redis`: the states it imposes on breakers), or an
    * array of them; returns the function that stops, unsubscribing and
@@ -76,9 +77,10 @@ type PolicyBinding = readonly [readonly string[], Binder];
 /**
  * Binder per policy kind (every policy kind the library's descriptors name), and the family groups
  * it writes (two watched objects may not share a group and a name). Health monitors, operation
- * modes and registries are bound apart: their names are claimed differently.
+ * modes and registries are bound apart: their names are claimed differently. A pipeline has no
+ * series of its own: watching it watches each of its parts.
  */
-const BINDERS: Readonly<Record<Exclude<ResilienceKind, 'health-monitor' | 'operation-mode' | 'registry' | 'fleet-control'>, PolicyBinding>> = {
+const BINDERS: Readonly<Record<Exclude<ResilienceKind, 'health-monitor' | 'operation-mode' | 'registry' | 'fleet-control' | 'pipeline'>, PolicyBinding>> = {
   'circuit-breaker': [['breaker'], (p: CircuitBreaker, f) => bindBreaker(p, f)],
   retry: [['retry'], (p: RetryBackoff, f) => bindRetry(p, f)],
   'retry-budget': [['retry-budget'], (p: RetryBudget, f) => bindRetryBudget(p, f)],
@@ -141,6 +143,8 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
       }
       const unclaim = () => unclaims.forEach((u) => u());
       release = bindOrUndo(() => bindHealthMonitor(monitor, families, (name) => (listed.includes(name) ? true : claim(c, ['health'], name, exporter))), unclaim);
+    } else if (kind === 'pipeline') {
+      release = bindAll(Object.values((target as Pipeline).parts));
     } else if (kind === 'registry') {
       release = bindRegistry(target as WatchedRegistry, bindRegistered);
     } else if (kind === 'fleet-control') {
@@ -183,18 +187,20 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
     }
   };
 
+  /** Binds every target, or none: when one fails, the ones bound before it are released. */
+  function bindAll(targets: readonly unknown[]): () => void {
+    const undo: (() => void)[] = [];
+    try {
+      for (const t of targets) undo.push(bind(t));
+    } catch (e) {
+      undo.forEach((u) => u());
+      throw e;
+    }
+    return () => undo.forEach((u) => u());
+  }
+
   return {
-    watch(target: unknown): () => void {
-      if (!Array.isArray(target)) return bind(target);
-      const undo: (() => void)[] = [];
-      try {
-        for (const t of target) undo.push(bind(t));
-      } catch (e) {
-        undo.forEach((u) => u());
-        throw e;
-      }
-      return () => undo.forEach((u) => u());
-    },
+    watch: (target: unknown): (() => void) => (Array.isArray(target) ? bindAll(target) : bind(target)),
     metrics: () => c.registry.metrics(),
     contentType: c.registry.contentType,
     exposition: async () => ({ contentType: c.registry.contentType, body: await c.registry.metrics() }),

@@ -9,6 +9,7 @@
  * - the members are the ones the policy's descriptor names: streams (`state$`, `events$`,
  *   `metrics$`, …) follow the current policy; a state stream emits after a swap only when the new
  *   policy's state differs; an operator without a descriptor gets a handle without members;
+ * - fields (a pipeline's `parts`) are read from the current policy;
  * - methods call the current policy; a method that returns a function of Observables (`forKey`,
  *   `withPriority`, `wrap`) returns one that re-resolves against the current policy at each subscription.
  */
@@ -73,6 +74,8 @@ function buildHandle(slot: Slot, model: AnyPolicy): AnyPolicy {
   for (const member of descriptor.state) Object.defineProperty(handle, member, { get: follow(member, true), enumerable: true });
   for (const member of descriptor.streams) Object.defineProperty(handle, member, { get: follow(member, false), enumerable: true });
   for (const member of descriptor.controls) Object.defineProperty(handle, member, { value: delegate(slot, member), enumerable: true });
+  // A copy of the library from before `fields` existed gives none.
+  for (const member of descriptor.fields ?? []) Object.defineProperty(handle, member, { get: () => (slot.policy as unknown as Members)[member], enumerable: true });
   return handle;
 }
 

@@ -22,6 +22,7 @@ export const POLICY_KINDS = [
   'adaptive-throttle',
   'cache',
   'hedge',
+  'pipeline',
 ] as const;
 
 export type PolicyKind = (typeof POLICY_KINDS)[number];

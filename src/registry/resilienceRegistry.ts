@@ -68,8 +68,11 @@ export type RegistryEvent =
 export interface ResilienceRegistry {
   readonly name: string;
   /**
-   * Adds `policy` under `name` and returns its stable handle (use it like the policy).
-   * @throws ConfigError when the name is taken or `policy` is not an operator.
+   * Adds `policy` under `name` and returns its stable handle (use it like the policy). A
+   * `pipeline()` also adds each of its parts under the part's own name (a part already registered
+   * under it stays), and `remove(name)` takes those with it.
+   * @throws ConfigError when the name is taken, `policy` is not an operator, or a pipeline's part
+   * has a name registered for another policy.
    */
   register<P extends AnyPolicy>(name: string, policy: P, options?: { readonly kind?: RegistryKind }): P;
   /** The handle registered under `name`, or undefined. */
@@ -145,6 +148,8 @@ class Registry implements ResilienceRegistry, RegistryInternals {
   /** A state cell, so a listener that registers or removes delivers its change after the current one. */
   private readonly slots = new StateCell<ReadonlyMap<string, Slot>>(new Map());
   private readonly bus = new EventBus<RegistryEvent>();
+  /** The names each registered pipeline added for its parts. */
+  private readonly partsOf = new Map<string, readonly Slot[]>();
   readonly states$: Observable<RegistryStates>;
   readonly events$: Observable<RegistryEvent>;
 
@@ -183,8 +188,31 @@ class Registry implements ResilienceRegistry, RegistryInternals {
     const o = check.object('options', options, ['kind']);
     const kind = (o.kind as RegistryKind | undefined) ?? slotOf(policy)?.kind ?? detectKind(policy);
     const slot = new Slot(name, kind, policy);
-    this.slots.set(new Map([...this.slots.value, [name, slot]]));
+    const next = new Map(this.slots.value);
+    const added = kind === 'pipeline' ? this.addParts(name, slot.policy, next) : [];
+    next.set(name, slot);
+    this.slots.set(next);
+    if (added.length > 0) this.partsOf.set(name, added);
     return slot.handle as P;
+  }
+
+  /**
+   * A pipeline's parts, each under its own name, into `next`; returns the slots added. A part
+   * already registered under its name (itself or its handle) stays as it is; a name held by
+   * another policy is refused before anything is registered.
+   */
+  private addParts(name: string, pipeline: AnyPolicy, next: Map<string, Slot>): Slot[] {
+    const check = checker(this.name);
+    const added: Slot[] = [];
+    for (const part of Object.values((pipeline as { parts?: Record<string, AnyPolicy> }).parts ?? {})) {
+      const existing = next.get(part.name);
+      if (existing !== undefined && (existing.policy === part || existing.handle === part)) continue;
+      if (existing !== undefined || part.name === name) check.fail(`${name}.parts`, part.name, `parts whose names are not registered yet (or registered for the same part): ${part.name} is taken`);
+      const slot = new Slot(part.name, slotOf(part)?.kind ?? detectKind(part), part);
+      next.set(part.name, slot);
+      added.push(slot);
+    }
+    return added;
   }
 
   get<P extends AnyPolicy = AnyPolicy>(name: string): P | undefined {
@@ -207,6 +235,9 @@ class Registry implements ResilienceRegistry, RegistryInternals {
     if (!this.slots.value.has(name)) return false;
     const next = new Map(this.slots.value);
     next.delete(name);
+    // A pipeline takes the parts its registration added with it.
+    for (const part of this.partsOf.get(name) ?? []) if (next.get(part.name) === part) next.delete(part.name);
+    this.partsOf.delete(name);
     this.slots.set(next);
     return true;
   }

@@ -86,8 +86,8 @@ export interface TimeLimit {
  * ```
  *
  * ```ts
- * import { timeLimit } from 'rx-resilience';
- * defer(() => fetch(url)).pipe(timeLimit({ duration: 2_000 })).subscribe({
+ * import { fromAbortable, timeLimit } from 'rx-resilience';
+ * fromAbortable((signal) => fetch(url, { signal })).pipe(timeLimit({ duration: 2_000 })).subscribe({
  *   error: (e) => console.log(e.code, e.limit, e.after), // TIME_LIMIT duration 2000
  * });
  * ```

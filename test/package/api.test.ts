@@ -14,7 +14,9 @@ describe('public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       // errors
       'BulkheadFullError', 'CircuitOpenError', 'ConfigError', 'FailureResultError', 'QueueStoreError', 'QueueTimeoutError', 'RateLimitedError', 'ResilienceError',
-      'RetriesExhaustedError', 'TimeLimitError', 'isLocalRejection', 'isResilienceError',
+      'RetriesExhaustedError', 'TimeLimitError', 'findResilienceError', 'isLocalRejection', 'isResilienceError',
+      // composing: pipeline, cancellable calls
+      'PIPELINE_ORDER', 'fromAbortable', 'pipeline',
       // breaker, retry, time limit, fallback, cache, hedge
       'circuitBreaker', 'constant', 'decorrelatedJitter', 'exponential', 'fibonacci', 'linear', 'retryBackoff', 'retryBudget',
       'timeLimit', 'cache', 'fallback', 'fallbackLadder', 'hedge',

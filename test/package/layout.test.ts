@@ -27,6 +27,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The fallback ladder reads a cache through the cache's `CacheStore` port.
   fallback: [...POLICY, 'cache'],
   queue: [...POLICY, 'backoff'],
+  // A pipeline composes built policies: it names their types, and reads their kinds from descriptors.
+  pipeline: [...POLICY, 'breaker', 'bulkhead', 'cache', 'concurrency', 'fallback', 'hedge', 'rate', 'retry', 'time'],
   health: [...POLICY, 'breaker', 'bulkhead', 'time'],
   registry: [...POLICY, 'backoff', 'breaker', 'bulkhead', 'rate', 'retry', 'time'],
   config: ['registry'],
@@ -39,7 +41,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The fp-ts adapters reach policies through the public entry, like any user.
   'fp-ts': ['index'],
   // The root entry re-exports the kernel's `FailureJudge` type, shared by every judging policy.
-  index: ['errors', 'internal', 'backoff', 'breaker', 'bulkhead', 'cache', 'concurrency', 'fallback', 'health', 'hedge', 'queue', 'rate', 'registry', 'retry', 'time'],
+  index: ['errors', 'internal', 'backoff', 'breaker', 'bulkhead', 'cache', 'concurrency', 'fallback', 'health', 'hedge', 'pipeline', 'queue', 'rate', 'registry', 'retry', 'time'],
   errors: [],
 };
 

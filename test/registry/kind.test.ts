@@ -27,6 +27,7 @@ const FACTORIES: Readonly<Record<string, readonly [api.ResilienceKind, () => obj
   adaptiveThrottle: ['adaptive-throttle', () => api.adaptiveThrottle()],
   cache: ['cache', () => api.cache({ ttl: 1 })],
   hedge: ['hedge', () => api.hedge()],
+  pipeline: ['pipeline', () => api.pipeline({ breaker: api.circuitBreaker() })],
   healthMonitor: ['health-monitor', monitor],
   operationMode: ['operation-mode', () => api.operationMode({ health$: monitor().health$ })],
   resilienceRegistry: ['registry', () => api.resilienceRegistry()],
@@ -35,7 +36,9 @@ const FACTORIES: Readonly<Record<string, readonly [api.ResilienceKind, () => obj
 /** Exported functions that build no policy: errors, backoff curves, health components, helpers. */
 const NOT_POLICIES = [
   'BulkheadFullError', 'CircuitOpenError', 'ConfigError', 'QueueTimeoutError', 'RateLimitedError', 'ResilienceError',
-  'RetriesExhaustedError', 'TimeLimitError', 'FailureResultError', 'isLocalRejection', 'isResilienceError',
+  'RetriesExhaustedError', 'TimeLimitError', 'FailureResultError', 'findResilienceError', 'isLocalRejection', 'isResilienceError',
+  // A source (an Observable around an abortable promise), not an operator.
+  'fromAbortable',
   'constant', 'decorrelatedJitter', 'exponential', 'fibonacci', 'linear', 'memoryStore',
   'healthCheck', 'healthFromBreaker', 'healthFromBulkhead', 'policyKind', 'recoverWhen', 'resilienceKind',
   // The durable queue is a store-and-forward component, not an operator; queueOnFailure builds a
