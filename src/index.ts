@@ -78,6 +78,15 @@ export { memoryStore } from './rate/memoryStore.js';
 export type { MemoryStore, MemoryStoreOptions } from './rate/memoryStore.js';
 export type { FixedWindowParams, RateParams, RateStore, SlidingWindowParams, TakeResult, TokenBucketParams } from './rate/store.js';
 
+/* Chaos: fault injection and experiments */
+export { chaos } from './chaos/chaos.js';
+export type { ChaosConfig } from './chaos/chaos.js';
+export { chaosExperiment } from './chaos/chaosExperiment.js';
+export type { ChaosExperiment, ChaosExperimentConfig, ChaosExperimentReport, ExperimentBreakerReport, ObservedBreaker } from './chaos/chaosExperiment.js';
+export { behaviorFault, errorFault, latencyFault, resultFault } from './chaos/faults.js';
+export { seededRandom } from './chaos/seededRandom.js';
+export type { BehaviorFault, Chaos, ChaosCall, ChaosEvent, ChaosFault, ChaosFaultKind, ChaosState, ChaosStats, ErrorFault, LatencyFault, ResultFault } from './chaos/types.js';
+
 /* Durable queue (store and forward) */
 export { durableQueue } from './queue/durableQueue.js';
 export type { DurableQueue, DurableQueueConfig } from './queue/durableQueue.js';
@@ -134,6 +143,7 @@ export {
   BulkheadFullError,
   CircuitOpenError,
   ConfigError,
+  InjectedFaultError,
   isLocalRejection,
   isResilienceError,
   QueueStoreError,

@@ -21,6 +21,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   hedge: POLICY,
   rate: POLICY,
   time: POLICY,
+  chaos: POLICY,
   retry: [...POLICY, 'backoff'],
   // Adaptive concurrency is a bulkhead whose limit moves: it runs on the bulkhead's slot pool.
   concurrency: [...POLICY, 'bulkhead'],
@@ -28,7 +29,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   fallback: [...POLICY, 'cache'],
   queue: [...POLICY, 'backoff'],
   health: [...POLICY, 'breaker', 'bulkhead', 'time'],
-  registry: [...POLICY, 'backoff', 'breaker', 'bulkhead', 'rate', 'retry', 'time'],
+  registry: [...POLICY, 'backoff', 'breaker', 'bulkhead', 'chaos', 'rate', 'retry', 'time'],
   config: ['registry'],
   http: [...POLICY, 'health', 'registry'],
   'file-store': ['queue'],
@@ -36,7 +37,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The exporter reaches policies through the public entry; its config is checked by the kernel's checker.
   prometheus: ['index', 'internal'],
   testing: ['index'],
-  index: ['errors', 'backoff', 'breaker', 'bulkhead', 'cache', 'concurrency', 'fallback', 'health', 'hedge', 'queue', 'rate', 'registry', 'retry', 'time'],
+  index: ['errors', 'backoff', 'breaker', 'bulkhead', 'cache', 'chaos', 'concurrency', 'fallback', 'health', 'hedge', 'queue', 'rate', 'registry', 'retry', 'time'],
   errors: [],
 };
 
