@@ -10,7 +10,7 @@
  * So a seeded source replays the same injections for the same sequence of calls. A call that is
  * not injected goes straight to its source, with nothing added.
  */
-import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, type SchedulerLike, type Subscriber, Subscription } from 'rxjs';
 import { EventBus, Outbox, WatchedCell } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
@@ -110,14 +110,9 @@ class ChaosCore {
     this.change(() => (this.enlisted = true));
   }
 
-  engage(): () => void {
+  engage(): Subscription {
     this.change(() => this.engaged++);
-    let open = true;
-    return () => {
-      if (!open) return;
-      open = false;
-      this.change(() => this.engaged--);
-    };
+    return new Subscription(() => this.change(() => this.engaged--));
   }
 
   private setEnabled(on: boolean): void {

@@ -135,7 +135,7 @@ class Run {
   private readonly subscriptions = new Subscription();
   /** Faults on: the duration timer and `abortWhen` (ended when the faults go off). */
   private readonly live = new Subscription();
-  private releases: (() => void)[] = [];
+  private engagements: Subscription[] = [];
   private readonly startedAt: number;
   private stoppedAt = 0;
   private abort: { readonly reason: string; readonly error?: unknown } | undefined;
@@ -172,7 +172,7 @@ class Run {
       // Already aborted (abortWhen replayed `true`): the faults are never turned on.
       if (this.phase !== 'running') return;
       this.experiment.running.add(this);
-      for (const policy of c.inject) this.releases.push(policy.engage());
+      for (const policy of c.inject) this.engagements.push(policy.engage());
       this.live.add(scheduleOnce(scheduler, c.duration, () => this.stop(undefined)));
     } catch (error) {
       this.dispose();
@@ -237,9 +237,9 @@ class Run {
   /** Turns the faults off. Safe to call any number of times. */
   private release(): void {
     this.experiment.running.delete(this);
-    const releases = this.releases;
-    this.releases = [];
-    for (const release of releases) release();
+    const engagements = this.engagements;
+    this.engagements = [];
+    for (const engagement of engagements) engagement.unsubscribe();
   }
 
   /** Ends the run on any path: faults off first, then every subscription and timer. */

@@ -2,7 +2,7 @@
  * The chaos area's public types, shared by the faults, the `chaos()` policy and
  * `chaosExperiment()`.
  */
-import type { Observable } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 
 /** The four kinds of fault a chaos policy injects. */
 export type ChaosFaultKind = 'latency' | 'error' | 'result' | 'behavior';
@@ -90,8 +90,9 @@ export interface Chaos {
    */
   enlist(): void;
   /**
-   * Engages the policy (it injects while at least one engagement is open, its switch is on and it
-   * is under `maxInjections`) until the returned function is called; calling that again does nothing.
+   * Engages the policy: it injects while at least one engagement is open, its switch is on and it
+   * is under `maxInjections`. Unsubscribe the returned subscription to end this engagement (an
+   * object rather than a function, so it passes through a registry handle unchanged).
    */
-  engage(): () => void;
+  engage(): Subscription;
 }

@@ -214,10 +214,10 @@ describe('chaos: the switch', () => {
     const a = p.engage();
     const b = p.engage();
     expect(callMany(p, 1)).toEqual(['e']);
-    a();
-    a();
+    a.unsubscribe();
+    a.unsubscribe();
     expect(p.stats().active).toBe(true);
-    b();
+    b.unsubscribe();
     expect(callMany(p, 1)).toEqual(['v0']);
     expect(p.stats()).toMatchObject({ enlisted: true, active: false, injections: 2 });
   });
@@ -248,7 +248,8 @@ describe('chaos: streams', () => {
     expect(p.name).toBe('x');
     expect(typeof p.stats).toBe('function');
     const { engage } = p;
-    expect(typeof engage()).toBe('function');
+    engage().unsubscribe();
+    expect(p.stats().active).toBe(true);
   });
 });
 
