@@ -148,10 +148,10 @@ class Task extends Subscription implements SchedulerAction<unknown> {
 export async function soak(calls: number, onTenth?: (heapMb: number) => void): Promise<SoakResult> {
   const scheduler = new HeapScheduler();
   const random = seededRandom(2026);
-  const errors = chaos({ name: 'upstream-errors', rate: 0.25, fault: errorFault(), random, scheduler });
-  const slow = chaos({ name: 'upstream-latency', rate: 0.1, fault: latencyFault(300), random, scheduler });
+  const errors = chaos({ name: 'upstream-errors', rate: 0.1, fault: errorFault(), random, scheduler });
+  const slow = chaos({ name: 'upstream-latency', rate: 0.05, fault: latencyFault(300), random, scheduler });
   const limit = timeLimit({ name: 'soak', duration: 100, scheduler });
-  const breaker = circuitBreaker({ name: 'soak', strategy: { kind: 'count', size: 50, failureRateThreshold: 0.45, minimumCalls: 20 }, breakDuration: 200, scheduler });
+  const breaker = circuitBreaker({ name: 'soak', strategy: { kind: 'count', size: 50, failureRateThreshold: 0.3, minimumCalls: 20 }, breakDuration: 200, scheduler });
   // An open breaker's retryAfter (up to 200 ms) is above maxDelay: the retry gives up at once instead of holding a slot.
   const retry = retryBackoff({ name: 'soak', maxAttempts: 3, backoff: constant(10), maxDelay: 50, scheduler });
   const pool = bulkhead({ name: 'soak', maxConcurrent: 40, maxQueued: 100, queueTimeout: 200, scheduler });

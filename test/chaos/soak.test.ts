@@ -7,9 +7,9 @@ import { checkSoak, soak } from '../../benchmarks/soak.bench.js';
 
 describe('soak (short)', () => {
   it('leaks nothing, and the report agrees with the callers', async () => {
-    const r = await soak(40_000);
+    const r = await soak(20_000);
     expect(() => checkSoak(r)).not.toThrow();
-    expect(r.report.injections.total).toBeGreaterThan(500);
+    expect(r.report.injections.total).toBeGreaterThan(200);
     expect(r.report.calls.errors).toBeGreaterThan(0);
     expect(r.report.breakers[0]!.transitions.length).toBeGreaterThan(0);
     expect(r.heapMb).toHaveLength(10);
