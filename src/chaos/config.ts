@@ -38,8 +38,9 @@ function checkFault(check: Check, value: unknown): ChaosFault {
   const allowed = 'a fault: latencyFault(ms), errorFault(), resultFault(() => value) or behaviorFault(() => {})';
   const f = value as Partial<Record<string, unknown>> | null;
   if (typeof f !== 'object' || f === null) return check.fail('fault', value, allowed);
+  if (f.kind === 'latency' && typeof f.delay !== 'function') check.duration('fault.delay', f.delay, 0, true);
   const ok =
-    (f.kind === 'latency' && (typeof f.delay === 'function' || (typeof f.delay === 'number' && f.delay >= 0))) ||
+    (f.kind === 'latency' && (typeof f.delay === 'function' || typeof f.delay === 'number')) ||
     (f.kind === 'error' && typeof f.error === 'function') ||
     (f.kind === 'result' && typeof f.result === 'function') ||
     (f.kind === 'behavior' && typeof f.behavior === 'function');
