@@ -8,7 +8,7 @@
  * ends a run (the duration elapsing, an abort, an error, an unsubscribe) first releases the
  * engagements, so the faults are off before anything else happens.
  */
-import { Observable, type SchedulerLike, Subscription, type Subscriber } from 'rxjs';
+import { Observable, type SchedulerLike, Subscription, type Subscriber, tap } from 'rxjs';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
 import { brand } from '../internal/policy.js';
 import { parseChaosExperimentConfig, type ObservedBreaker, type ParsedExperimentConfig } from './config.js';
@@ -111,17 +111,18 @@ class Experiment implements ChaosExperiment {
   private counted<T>(source: Observable<T>, subscriber: Subscriber<T>): Subscription {
     const runs = [...this.running];
     for (const run of runs) run.started++;
-    return source.subscribe({
-      next: (value) => subscriber.next(value),
-      error: (error: unknown) => {
-        for (const run of runs) if (!run.reported) run.errors++;
-        subscriber.error(error);
-      },
-      complete: () => {
-        for (const run of runs) if (!run.reported) run.completed++;
-        subscriber.complete();
-      },
-    });
+    return source
+      .pipe(
+        tap({
+          error: () => {
+            for (const run of runs) if (!run.reported) run.errors++;
+          },
+          complete: () => {
+            for (const run of runs) if (!run.reported) run.completed++;
+          },
+        }),
+      )
+      .subscribe(subscriber);
   }
 }
 brand(Experiment.prototype, { kind: 'chaos-experiment', streams: ['report$'] });

@@ -1,4 +1,4 @@
-import { BehaviorSubject, catchError, map, mergeMap, of, Subject, tap } from 'rxjs';
+import { BehaviorSubject, catchError, map, mergeMap, Observable, of, Subject, take, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   chaos,
@@ -182,6 +182,22 @@ describe('chaosExperiment: every path turns the faults off', () => {
     abort.next(true);
     expect(reports[0]!.injections).toEqual({ total: 1, byFault: { latency: 0, error: 1, result: 0, behavior: 0 }, byPolicy: { p: 1 } });
     expect(handle.stats().active).toBe(false);
+  });
+
+  it('measure stops a synchronous firehose under take(1), and counts the call once', () => {
+    const abort = new Subject<boolean>();
+    const experiment = chaosExperiment({ inject: [failing('p')], duration: 10, abortWhen: abort });
+    const reports: ChaosExperimentReport[] = [];
+    experiment.report$.subscribe((r) => reports.push(r));
+    const firehose = new Observable<number>((s) => {
+      for (let i = 0; !s.closed; i++) s.next(i);
+    });
+    const values: number[] = [];
+    firehose.pipe(experiment.measure, take(1)).subscribe((v) => values.push(v));
+    expect(values).toEqual([0]);
+    abort.next(true);
+    // unsubscribed after its first value: neither an error nor a completion
+    expect(reports[0]!.calls).toEqual({ started: 1, errors: 0, completed: 0 });
   });
 
   it('says what it is', () => {
