@@ -8,7 +8,8 @@
  * Rejections (`CircuitOpenError`, `BulkheadFullError`, `QueueTimeoutError`, `RateLimitedError`)
  * are raised on the hot path of a policy that says "no" to a call. They are built without a
  * stack trace: capturing one costs microseconds, and the origin of a rejection is always the
- * policy named in `policy`. Every other error captures its stack.
+ * policy named in `policy`. An `InjectedFaultError` (a chaos fault, raised as often as its rate
+ * says) skips it too. Every other error captures its stack.
  */
 
 const BRAND = Symbol.for('rx-resilience/error');
@@ -23,7 +24,8 @@ export type ResilienceErrorCode =
   | 'TIME_LIMIT'
   | 'RETRIES_EXHAUSTED'
   | 'QUEUE_STORE'
-  | 'FAILURE_RESULT';
+  | 'FAILURE_RESULT'
+  | 'INJECTED_FAULT';
 
 /** Codes of the local rejections: they say nothing about the downstream's health. */
 const REJECTION_CODES: ReadonlySet<string> = new Set(['CIRCUIT_OPEN', 'BULKHEAD_FULL', 'QUEUE_TIMEOUT', 'RATE_LIMITED']);
@@ -161,12 +163,23 @@ export class FailureResultError<T = unknown> extends ResilienceError {
   }
 }
 
+/**
+ * A fault injected on purpose by a `chaos()` policy (the default of `errorFault()`). It is not a
+ * local rejection: it stands for the dependency failing, so a breaker counts it as a failure.
+ */
+export class InjectedFaultError extends ResilienceError {
+  constructor(policy: string, readonly call: number) {
+    super('INJECTED_FAULT', policy, `${policy}: fault injected into call ${call}`, { captureStack: false });
+  }
+}
+
 // `name` lives on each prototype (not on every instance), so building an error stays cheap.
 for (const [cls, name] of [
   [ResilienceError, 'ResilienceError'], [ConfigError, 'ConfigError'], [CircuitOpenError, 'CircuitOpenError'],
   [BulkheadFullError, 'BulkheadFullError'], [QueueTimeoutError, 'QueueTimeoutError'], [RateLimitedError, 'RateLimitedError'],
   [TimeLimitError, 'TimeLimitError'], [RetriesExhaustedError, 'RetriesExhaustedError'], [QueueStoreError, 'QueueStoreError'],
   [FailureResultError, 'FailureResultError'],
+  [InjectedFaultError, 'InjectedFaultError'],
 ] as const) {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
 }
@@ -182,6 +195,7 @@ export interface ResilienceErrorByCode {
   RETRIES_EXHAUSTED: RetriesExhaustedError;
   QUEUE_STORE: QueueStoreError;
   FAILURE_RESULT: FailureResultError;
+  INJECTED_FAULT: InjectedFaultError;
 }
 
 /**

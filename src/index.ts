@@ -83,6 +83,14 @@ export type { FixedWindowParams, RateParams, RateStore, SlidingWindowParams, Tak
 export { pipeline, PIPELINE_ORDER } from './pipeline/pipeline.js';
 export type { Pipeline, PipelineConfig, PipelineFallback, PipelineParts, PipelineRole, PipelineStats, PipelineValue } from './pipeline/pipeline.js';
 export { fromAbortable } from './pipeline/fromAbortable.js';
+/* Chaos: fault injection and experiments */
+export { chaos } from './chaos/chaos.js';
+export type { ChaosConfig } from './chaos/chaos.js';
+export { chaosExperiment } from './chaos/chaosExperiment.js';
+export type { ChaosExperiment, ChaosExperimentConfig, ChaosExperimentReport, ExperimentBreakerReport, ObservedBreaker } from './chaos/chaosExperiment.js';
+export { behaviorFault, errorFault, latencyFault, resultFault } from './chaos/faults.js';
+export { seededRandom } from './chaos/seededRandom.js';
+export type { BehaviorFault, Chaos, ChaosCall, ChaosEvent, ChaosFault, ChaosFaultKind, ChaosState, ChaosStats, ErrorFault, LatencyFault, ResultFault } from './chaos/types.js';
 
 /* Durable queue (store and forward) */
 export { durableQueue } from './queue/durableQueue.js';
@@ -142,6 +150,7 @@ export {
   ConfigError,
   FailureResultError,
   findResilienceError,
+  InjectedFaultError,
   isLocalRejection,
   isResilienceError,
   QueueStoreError,

@@ -4,4 +4,4 @@
  * and parses YAML; the root entry runs in a browser.
  */
 export { fromConfig } from '../registry/fromConfig.js';
-export type { ConfigInput, ConfigRegistry, FromConfigOptions, RateLimitEntry, ResilienceConfig } from '../registry/fromConfig.js';
+export type { ChaosEntry, ConfigInput, ConfigRegistry, FromConfigOptions, RateLimitEntry, ResilienceConfig } from '../registry/fromConfig.js';

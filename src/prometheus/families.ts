@@ -187,6 +187,7 @@ export const GROUP_FAMILIES: Readonly<Record<string, string>> = {
   health: 'health_*',
   mode: 'operation_mode*',
   fleet: 'circuit_breaker_fleet_imposed',
+  chaos: 'chaos_*',
 };
 
 /**

@@ -10,6 +10,7 @@ import type {
   AdaptiveThrottle,
   Bulkhead,
   Cache,
+  Chaos,
   CircuitBreaker,
   Fallback,
   FallbackLadder,
@@ -24,6 +25,7 @@ import { ConfigError, resilienceKind, type ResilienceKind } from '../index.js';
 import { bindBreaker } from './breaker.js';
 import { parsePrometheusMetricsConfig } from './config.js';
 import { bindBulkhead } from './bulkhead.js';
+import { bindChaos } from './chaos.js';
 import { bindCache, bindHedge } from './cacheHedge.js';
 import { claim, Families, GROUP_FAMILIES } from './families.js';
 import { bindFallback, bindFallbackLadder } from './fallback.js';
@@ -80,7 +82,7 @@ type PolicyBinding = readonly [readonly string[], Binder];
  * modes and registries are bound apart: their names are claimed differently. A pipeline has no
  * series of its own: watching it watches each of its parts.
  */
-const BINDERS: Readonly<Record<Exclude<ResilienceKind, 'health-monitor' | 'operation-mode' | 'registry' | 'fleet-control' | 'pipeline'>, PolicyBinding>> = {
+const BINDERS: Readonly<Record<Exclude<ResilienceKind, 'health-monitor' | 'operation-mode' | 'registry' | 'fleet-control' | 'pipeline' | 'chaos-experiment'>, PolicyBinding>> = {
   'circuit-breaker': [['breaker'], (p: CircuitBreaker, f) => bindBreaker(p, f)],
   retry: [['retry'], (p: RetryBackoff, f) => bindRetry(p, f)],
   'retry-budget': [['retry-budget'], (p: RetryBudget, f) => bindRetryBudget(p, f)],
@@ -94,6 +96,7 @@ const BINDERS: Readonly<Record<Exclude<ResilienceKind, 'health-monitor' | 'opera
   'adaptive-throttle': [['limiter'], (p: AdaptiveThrottle, f) => bindThrottle(p, f)],
   cache: [['cache'], (p: Cache, f) => bindCache(p, f)],
   hedge: [['hedge'], (p: Hedge, f) => bindHedge(p, f)],
+  chaos: [['chaos'], (p: Chaos, f) => bindChaos(p, f)],
 };
 
 /**
@@ -155,7 +158,7 @@ export function prometheusMetrics(config: PrometheusMetricsConfig = {}): Prometh
       const mode = target as WatchedOperationMode;
       const unclaim = claimOrFail(['mode'], mode.name);
       release = bindOrUndo(() => bindOperationMode(mode, families), unclaim);
-    } else if (kind !== undefined) {
+    } else if (kind !== undefined && kind !== 'chaos-experiment') {
       const [groups, binder] = BINDERS[kind];
       const unclaim = claimOrFail(groups, (target as { name: string }).name);
       release = bindOrUndo(() => binder(target as never, families, bindRegistered), unclaim);

@@ -103,8 +103,15 @@ export const FLEET = {
   imposed: spec('gauge', 'circuit_breaker_fleet_imposed', ['name', 'action'], 'A state imposed on the breaker by the fleet (isolate, disable): 1 while imposed, 0 once lifted.'),
 } as const;
 
+/** Chaos policies (`chaos()`). */
+export const CHAOS = {
+  injections: spec('counter', 'chaos_injections_total', ['name', 'fault'], 'Faults injected, by kind (latency, error, result, behavior).'),
+  calls: spec('counter', 'chaos_calls_total', ['name'], 'Calls through the chaos policy, injected or not.'),
+  active: spec('gauge', 'chaos_active', ['name'], '1 while the chaos policy may inject (switched on, engaged by an experiment when enlisted, under maxInjections), else 0.'),
+} as const;
+
 /** Every metric, by group. */
-export const METRICS = { BREAKER, RETRY, TIME_LIMIT, FALLBACK, BULKHEAD, LIMITER, CACHE_HEDGE, HEALTH, FLEET } as const;
+export const METRICS = { BREAKER, RETRY, TIME_LIMIT, FALLBACK, BULKHEAD, LIMITER, CACHE_HEDGE, HEALTH, FLEET, CHAOS } as const;
 
 /** Every metric spec, flat. */
 export const ALL_METRICS: readonly MetricSpec[] = Object.values(METRICS).flatMap((group) => Object.values(group) as MetricSpec[]);

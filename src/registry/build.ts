@@ -4,7 +4,8 @@
  * - a circuit breaker: `exportState()` of the old one becomes `initialState` of the new one;
  * - a rate limiter: the new one keeps the old one's store (same algorithm), so its buckets and
  *   windows carry over; the algorithm's parameters travel with every take.
- * Retry and time limit keep no state between calls. A bulkhead cannot carry its slots: calls in
+ * Retry, time limit and chaos keep no state between calls (a rebuilt chaos policy counts its
+ * injections from zero, and is not enlisted in the experiments of the one it replaces). A bulkhead cannot carry its slots: calls in
  * flight finish on the old pool while the new one starts empty.
  */
 import type { SchedulerLike } from 'rxjs';
@@ -12,6 +13,9 @@ import { exponential } from '../backoff/index.js';
 import type { RandomSource } from '../backoff/index.js';
 import { ConfigError, isResilienceError } from '../errors.js';
 import { bulkhead } from '../bulkhead/bulkhead.js';
+import { chaos } from '../chaos/chaos.js';
+import { errorFault, latencyFault } from '../chaos/faults.js';
+import { seededRandom } from '../chaos/seededRandom.js';
 import { circuitBreaker, type CircuitBreaker } from '../breaker/circuitBreaker.js';
 import { fixedWindow } from '../rate/fixedWindow.js';
 import { retryBackoff } from '../retry/retryBackoff.js';
@@ -50,6 +54,7 @@ const FIELDS: Readonly<Record<Section, Readonly<Record<string, string>>>> = {
   timeouts: { duration: 'duration', first: 'first', each: 'each' },
   bulkheads: { maxConcurrent: 'max_concurrent', maxQueued: 'max_queued', queueTimeout: 'queue_timeout' },
   rate_limits: { capacity: 'capacity', refill: 'refill_per_second', 'refill.tokens': 'refill_per_second', 'refill.every': 'refill_per_second', limit: 'limit', window: 'window', mode: 'mode', maxWait: 'max_wait', cost: 'cost' },
+  chaos: { enabled: 'enabled', rate: 'rate', fault: 'fault', ms: 'latency', maxInjections: 'max_injections', seed: 'seed' },
 };
 /** The retry's `exponential` backoff options. */
 const BACKOFF_FIELDS: Readonly<Record<string, string>> = { initial: 'initial_delay', factor: 'backoff_factor', max: 'max_delay', jitter: 'jitter' };
@@ -125,6 +130,14 @@ function build(spec: PolicySpec, { scheduler, random }: BuildContext, previous: 
           ? tokenBucket({ ...common, capacity: v.capacity as number, refill: { tokens: v.refill_per_second as number, every: 1_000 } })
           : (v.algorithm === 'sliding_window' ? slidingWindow : fixedWindow)({ ...common, limit: v.limit as number, window: ms(v.window)! });
       return { policy, spec, store };
+    }
+    case 'chaos': {
+      // An error fault from config fails calls with InjectedFaultError; a seed replays the run.
+      const fault = v.fault === 'latency' ? latencyFault(ms(v.latency)!) : errorFault();
+      const source = v.seed === undefined ? random : seededRandom(v.seed as number);
+      const maxInjections = v.max_injections as number | undefined;
+      const policy = chaos({ name, scheduler, rate: v.rate as number, fault, enabled: v.enabled as boolean, ...(maxInjections === undefined ? {} : { maxInjections }), ...(source === undefined ? {} : { random: source }) });
+      return { policy, spec };
     }
   }
 }

@@ -23,6 +23,17 @@ export interface ResilienceConfig {
   readonly timeouts?: Readonly<Record<string, number | { readonly duration?: number; readonly first?: number; readonly each?: number; readonly latency?: boolean }>> | null;
   readonly bulkheads?: Readonly<Record<string, { readonly max_concurrent: number; readonly max_queued?: number; readonly queue_timeout?: number; readonly latency?: boolean }>> | null;
   readonly rate_limits?: Readonly<Record<string, RateLimitEntry>> | null;
+  readonly chaos?: Readonly<Record<string, ChaosEntry>> | null;
+}
+
+/** A chaos policy in the config: `fault: error` fails calls with `InjectedFaultError`; `fault: latency` waits `latency` seconds. */
+export interface ChaosEntry {
+  readonly enabled?: boolean;
+  readonly rate: number;
+  readonly fault?: 'error' | 'latency';
+  readonly latency?: number;
+  readonly max_injections?: number;
+  readonly seed?: number;
 }
 
 export interface RateLimitEntry {
@@ -46,7 +57,7 @@ export interface FromConfigOptions {
   readonly scheduler?: SchedulerLike;
   /** The registry's name. */
   readonly name?: string;
-  /** Random source for retry jitter. Default `Math.random`. */
+  /** Random source for retry jitter, and for chaos policies without a `seed`. Default `Math.random`. */
   readonly random?: RandomSource;
 }
 

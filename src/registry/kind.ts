@@ -23,6 +23,7 @@ export const POLICY_KINDS = [
   'cache',
   'hedge',
   'pipeline',
+  'chaos',
 ] as const;
 
 export type PolicyKind = (typeof POLICY_KINDS)[number];
@@ -31,9 +32,9 @@ export type PolicyKind = (typeof POLICY_KINDS)[number];
 export type RegistryKind = PolicyKind | 'custom';
 
 /** Every kind of object the library builds: the policies, and what watches or holds them. */
-export type ResilienceKind = PolicyKind | 'health-monitor' | 'operation-mode' | 'registry' | 'fleet-control';
+export type ResilienceKind = PolicyKind | 'health-monitor' | 'operation-mode' | 'registry' | 'fleet-control' | 'chaos-experiment';
 
-const KINDS: ReadonlySet<string> = new Set<string>([...POLICY_KINDS, 'health-monitor', 'operation-mode', 'registry', 'fleet-control']);
+const KINDS: ReadonlySet<string> = new Set<string>([...POLICY_KINDS, 'health-monitor', 'operation-mode', 'registry', 'fleet-control', 'chaos-experiment']);
 const POLICIES: ReadonlySet<string> = new Set<string>(POLICY_KINDS);
 
 /** The kind of a policy built by one of the library's factories (or a registry handle for one); `undefined` for anything else. */
@@ -42,7 +43,7 @@ export function policyKind(policy: unknown): PolicyKind | undefined {
   return kind !== undefined && POLICIES.has(kind) ? (kind as PolicyKind) : undefined;
 }
 
-/** The kind of any object the library builds (a policy, a health monitor, an operation mode, a registry, a fleet control); `undefined` for anything else. */
+/** The kind of any object the library builds (a policy, a health monitor, an operation mode, a registry, a fleet control, a chaos experiment); `undefined` for anything else. */
 export function resilienceKind(value: unknown): ResilienceKind | undefined {
   const kind = descriptorOf(value)?.kind;
   return kind !== undefined && KINDS.has(kind) ? (kind as ResilienceKind) : undefined;

@@ -10,7 +10,7 @@
 import { checker } from '../internal/validate.js';
 import type { RegistryKind as PolicyKind } from './kind.js';
 
-export type Section = 'circuit_breakers' | 'retry_policies' | 'timeouts' | 'bulkheads' | 'rate_limits';
+export type Section = 'circuit_breakers' | 'retry_policies' | 'timeouts' | 'bulkheads' | 'rate_limits' | 'chaos';
 export type Value = number | string | boolean;
 
 type FieldType =
@@ -90,6 +90,19 @@ export const SECTIONS: Readonly<Record<Section, SectionSpec>> = {
       mode: { type: 'enum', values: ['reject', 'wait'], default: 'reject' },
       max_wait: { type: 'seconds', zero: true },
       cost: { type: 'number', min: 0, max: Number.MAX_VALUE, above: true, default: 1 },
+    },
+  },
+  chaos: {
+    env: 'CHAOS',
+    kind: 'chaos',
+    fields: {
+      // Off unless switched on: a config copied from a test environment injects nothing.
+      enabled: { type: 'boolean', default: false },
+      rate: { type: 'number', min: 0, max: 1, required: true },
+      fault: { type: 'enum', values: ['error', 'latency'], default: 'error' },
+      latency: { type: 'seconds', zero: true },
+      max_injections: { type: 'integer', min: 0 },
+      seed: { type: 'integer', min: 0 },
     },
   },
 };
@@ -176,6 +189,7 @@ function parsePolicy(section: Section, name: string, path: string, raw: unknown,
   }
   if (section === 'bulkheads' && values.max_concurrent === undefined) fail(origin.max_concurrent!, undefined, 'an integer >= 1 (required)');
   if (section === 'rate_limits') checkLimit(values, { origin, written, present }, fields);
+  if (section === 'chaos') checkChaos(values, { origin, written, present });
   return { section, name, kind, path, values, origins: origin, written };
 }
 
@@ -198,6 +212,12 @@ function checkLimit(values: Record<string, Value | undefined>, { origin, written
   }
   const room = (algorithm === 'token_bucket' ? values.capacity : values.limit) as number;
   if ((values.cost as number) > room) fail(origin.cost!, written.cost ?? values.cost, `a number <= ${algorithm === 'token_bucket' ? 'capacity' : 'limit'} (${room})`);
+}
+
+function checkChaos(values: Record<string, Value | undefined>, { origin, written, present }: Provenance): void {
+  if (values.rate === undefined) fail(origin.rate!, undefined, 'a number in [0, 1] (required)');
+  if (values.fault === 'latency' && values.latency === undefined) fail(origin.latency!, undefined, 'a number of seconds >= 0 (required with fault latency)');
+  if (values.fault !== 'latency' && present.has('latency')) fail(origin.latency!, written.latency, `absent with fault ${String(values.fault)}`);
 }
 
 /** A plain decimal: digits, an optional leading `-` and one `.` between digits. No sign `+`, exponent, hex, spaces or `Infinity`. */

@@ -7,9 +7,12 @@ import {
   adaptiveThrottle,
   bulkhead,
   cache,
+  chaos,
+  chaosExperiment,
   circuitBreaker,
   constant,
   decorrelatedJitter,
+  errorFault,
   exponential,
   fallback,
   fallbackLadder,
@@ -76,6 +79,8 @@ export const FACTORIES: readonly Factory[] = [
   { name: 'healthFromBulkhead', base: (scheduler) => ({ name: 'p', scheduler }), build: (c) => healthFromBulkhead(bulkhead({ maxConcurrent: 1 }), c as never), run: component },
   { name: 'healthMonitor', base: (scheduler) => ({ components: [], scheduler }), build: (c) => healthMonitor(c as never), run: buildOnly, known: ['components'] },
   { name: 'operationMode', base: (scheduler) => ({ health$: NEVER, rules: [], scheduler }), build: (c) => operationMode(c as never), run: buildOnly, known: ['health$'] },
+  { name: 'chaos', base: (scheduler) => ({ name: 'c', rate: 0.5, fault: errorFault(), enabled: true, maxInjections: 10, random: () => 0.3, scheduler }), build: (c) => chaos(c as never), run: operator, known: ['rate', 'fault'] },
+  { name: 'chaosExperiment', base: (scheduler) => ({ name: 'x', inject: [chaos({ rate: 1, fault: errorFault() })], duration: 100, abortWhen: NEVER, observe: [circuitBreaker()], recoveryTimeout: 10, scheduler }), build: (c) => chaosExperiment(c as never).report$, run: component, known: ['inject', 'duration'] },
   { name: 'resilienceRegistry', base: (scheduler) => ({ name: 'r', scheduler }), build: (c) => resilienceRegistry(c as never), run: buildOnly },
 ];
 

@@ -27,6 +27,8 @@ describe('public API', () => {
       'operationMode', 'policyKind', 'recoverWhen', 'resilienceKind', 'resilienceRegistry',
       // durable queue
       'durableQueue', 'isQueued', 'memoryQueueStore', 'queueOnFailure',
+      // chaos
+      'InjectedFaultError', 'behaviorFault', 'chaos', 'chaosExperiment', 'errorFault', 'latencyFault', 'resultFault', 'seededRandom',
     ].sort());
   });
 

@@ -21,6 +21,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   hedge: POLICY,
   rate: POLICY,
   time: POLICY,
+  chaos: POLICY,
   retry: [...POLICY, 'backoff'],
   // Adaptive concurrency is a bulkhead whose limit moves: it runs on the bulkhead's slot pool.
   concurrency: [...POLICY, 'bulkhead'],
@@ -30,7 +31,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   // A pipeline composes built policies: it names their types, and reads their kinds from descriptors.
   pipeline: [...POLICY, 'breaker', 'bulkhead', 'cache', 'concurrency', 'fallback', 'hedge', 'rate', 'retry', 'time'],
   health: [...POLICY, 'breaker', 'bulkhead', 'time'],
-  registry: [...POLICY, 'backoff', 'breaker', 'bulkhead', 'rate', 'retry', 'time'],
+  registry: [...POLICY, 'backoff', 'breaker', 'bulkhead', 'chaos', 'rate', 'retry', 'time'],
   config: ['registry'],
   http: [...POLICY, 'health', 'registry'],
   'file-store': ['queue'],
@@ -41,7 +42,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The fp-ts adapters reach policies through the public entry, like any user.
   'fp-ts': ['index'],
   // The root entry re-exports the kernel's `FailureJudge` type, shared by every judging policy.
-  index: ['errors', 'internal', 'backoff', 'breaker', 'bulkhead', 'cache', 'concurrency', 'fallback', 'health', 'hedge', 'pipeline', 'queue', 'rate', 'registry', 'retry', 'time'],
+  index: ['errors', 'internal', 'backoff', 'breaker', 'bulkhead', 'cache', 'chaos', 'concurrency', 'fallback', 'health', 'hedge', 'pipeline', 'queue', 'rate', 'registry', 'retry', 'time'],
   errors: [],
 };
 

@@ -31,6 +31,8 @@ const FACTORIES: Readonly<Record<string, readonly [api.ResilienceKind, () => obj
   healthMonitor: ['health-monitor', monitor],
   operationMode: ['operation-mode', () => api.operationMode({ health$: monitor().health$ })],
   resilienceRegistry: ['registry', () => api.resilienceRegistry()],
+  chaos: ['chaos', () => api.chaos({ rate: 0, fault: api.errorFault() })],
+  chaosExperiment: ['chaos-experiment', () => api.chaosExperiment({ inject: [api.chaos({ rate: 0, fault: api.errorFault() })], duration: 1 })],
 };
 
 /** Exported functions that build no policy: errors, backoff curves, health components, helpers. */
@@ -44,6 +46,8 @@ const NOT_POLICIES = [
   // The durable queue is a store-and-forward component, not an operator; queueOnFailure builds a
   // per-call operator around a queue. Neither is bound by the registry or the exporter yet.
   'QueueStoreError', 'durableQueue', 'isQueued', 'memoryQueueStore', 'queueOnFailure',
+  // Chaos: the faults a chaos() policy injects, its error, and a seeded random source.
+  'InjectedFaultError', 'behaviorFault', 'errorFault', 'latencyFault', 'resultFault', 'seededRandom',
 ];
 
 describe('descriptors', () => {
@@ -55,7 +59,7 @@ describe('descriptors', () => {
   it.each(Object.entries(FACTORIES))('%s builds an object carrying its kind', (_, [kind, build]) => {
     const built = build();
     expect(api.resilienceKind(built)).toBe(kind);
-    const policy = !['health-monitor', 'operation-mode', 'registry'].includes(kind);
+    const policy = !['health-monitor', 'operation-mode', 'registry', 'chaos-experiment'].includes(kind);
     expect(api.policyKind(built)).toBe(policy ? kind : undefined);
     // every member the descriptor names is there: streams are Observables, controls are functions
     const d = descriptorOf(built)!;
