@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import type { BreakerStrategy, CircuitBreakerConfig } from '../index.js';
+import type { CallCommand } from './commands.js';
 
 /** Thresholds that small windows can hit exactly, so the `rate >= threshold` edge is exercised. */
 const THRESHOLDS = [0.2, 0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1];
@@ -40,16 +41,7 @@ export function breakerConfigArb(): fc.Arbitrary<CircuitBreakerConfig & { breakD
   );
 }
 
-/** One step of a scenario against a policy on virtual time. */
-export type CallCommand =
-  /** Start a call that ends after `duration` ms with this outcome (`hang`: never, until cancelled). */
-  | { readonly type: 'call'; readonly outcome: 'success' | 'failure' | 'ignored' | 'hang'; readonly duration: number }
-  /** Unsubscribe the oldest running call. */
-  | { readonly type: 'cancel' }
-  /** Let virtual time pass. */
-  | { readonly type: 'advance'; readonly ms: number }
-  /** A manual control of the policy (only with `controls: true`). */
-  | { readonly type: 'control'; readonly action: 'isolate' | 'reset' | 'disable' };
+export type { CallCommand } from './commands.js';
 
 /**
  * Scenarios: calls with outcomes and durations, cancellations, clock advances and, with
