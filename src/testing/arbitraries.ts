@@ -1,10 +1,16 @@
 /**
- * rx-resilience/testing/arbitraries (needs fast-check): arbitraries for property tests of resilience policies: breaker configs and
- * sequences of calls with their outcomes, durations and cancellations, and clock advances.
+ * rx-resilience/testing/arbitraries (needs fast-check): arbitraries for property tests of
+ * resilience policies: valid configs of every policy (small numbers, so limits are reached within
+ * short scenarios), sequences of calls with their outcomes, durations and cancellations, clock
+ * advances, and HTTP-shaped outcomes. Each config arbitrary produces only configs its factory
+ * accepts (the suite checks it); none sets `scheduler` or `name`: spread them in.
  */
 import fc from 'fast-check';
 import type { BreakerStrategy, CircuitBreakerConfig } from '../index.js';
 import type { CallCommand } from './commands.js';
+export { httpCommandsArb, httpOutcomeArb } from './httpArbitraries.js';
+export { bulkheadConfigArb, cacheConfigArb, hedgeConfigArb, rateLimitConfigArb, retryConfigArb, timeLimitConfigArb } from './configArbitraries.js';
+export type { RateLimitSpec } from './configArbitraries.js';
 
 /** Thresholds that small windows can hit exactly, so the `rate >= threshold` edge is exercised. */
 const THRESHOLDS = [0.2, 0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1];

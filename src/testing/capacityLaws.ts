@@ -154,7 +154,10 @@ export function cacheLaw(p: WatchedPolicy, ctx: LawContext): Law {
       if (e.type !== 'hit') return;
       if ((e.age ?? 0) > ttl) ctx.report(`a fresh hit at ${e.at} of age ${e.age} (ttl ${ttl})`);
       const caller = ctx.subscribing();
-      if (caller !== undefined) hits.set(caller, e.at);
+      if (caller === undefined) return;
+      hits.set(caller, e.at);
+      const before = ctx.calls().find((c) => c.tag === caller);
+      if (before !== undefined) ctx.report(`call ${String(caller)} was a fresh hit at ${e.at}, yet reached the dependency at ${before.startedAt}`);
     }),
   ];
   return {

@@ -22,7 +22,7 @@ export interface ScenarioCallInfo {
 }
 
 /** A policy (an operator) or a function of the upstream and the call. */
-export type ScenarioTarget = ((upstream: Observable<string>, call: ScenarioCallInfo) => Observable<unknown>) | (<T>(source: Observable<T>) => Observable<T>);
+export type ScenarioTarget = (upstream: Observable<string>, call: ScenarioCallInfo) => Observable<unknown>;
 
 export interface ScenarioOptions {
   /** The clock the policies use; give the same one to their factories. Default: a fresh tracked scheduler. */
@@ -84,7 +84,8 @@ export function runScenario(target: ScenarioTarget, commands: readonly CallComma
   const tracked = given === undefined ? trackedScheduler() : given instanceof TestScheduler ? undefined : given;
   const base = tracked?.base ?? (given as TestScheduler);
   const clock = tracked ?? base;
-  const watched = policiesOf(options.policies ?? target);
+  const subject = options.policies ?? target;
+  const watched = policiesOf(subject);
   const calls: ScenarioCall[] = [];
   const running = new Map<number, Subscription>();
   const events: { at: number; policy: string; event: { type: string } }[] = [];
@@ -100,7 +101,7 @@ export function runScenario(target: ScenarioTarget, commands: readonly CallComma
       attempts.set(caller.id, attempt + 1);
       return stepOf(caller.command, caller.id, attempt);
     }, clock);
-    const watcher = options.laws === false ? undefined : watchLaws(watched, { service, scheduler: clock });
+    const watcher = options.laws === false ? undefined : watchLaws(subject, { service, scheduler: clock });
     const recording = watched.flatMap((p) => [
       p.events$?.subscribe((event) => events.push({ at: clock.now(), policy: p.name, event })),
       p.state$?.subscribe((value) => {
@@ -117,7 +118,7 @@ export function runScenario(target: ScenarioTarget, commands: readonly CallComma
         call.endedAt = clock.now();
         running.delete(call.id);
       };
-      const output = (target as (u: Observable<string>, c: ScenarioCallInfo) => Observable<unknown>)(service.call(call.id), { id: call.id, key: command.key });
+      const output = target(service.call(call.id), { id: call.id, key: command.key });
       const subscribe = () =>
         output.subscribe({
           next: (value) => call.values.push({ at: clock.now(), value }),

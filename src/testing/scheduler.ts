@@ -59,6 +59,8 @@ export function trackedScheduler(base: TestScheduler = testScheduler()): Tracked
     } as unknown as SchedulerAction<T>;
     const subscription = base.schedule(
       function (this: SchedulerAction<T>, s?: T) {
+        // The action that runs now: a reschedule may have replaced the first one.
+        // eslint-disable-next-line @typescript-eslint/no-this-alias -- the action that runs now is what the proxy delegates to
         current = this;
         live.delete(entry);
         work.call(proxy, s);
