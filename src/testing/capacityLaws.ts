@@ -5,7 +5,7 @@
 import type { Subscription } from 'rxjs';
 import type { WatchedPolicy } from './policies.js';
 import type { ScriptedCall } from './scriptedService.js';
-import type { Law, LawContext } from './watchLaws.js';
+import type { Law, LawContext } from './lawTypes.js';
 
 /** Slack for floating-point refill arithmetic. */
 const EPSILON = 1e-6;

@@ -14,7 +14,8 @@ export type { ScenarioCall, ScenarioCallInfo, ScenarioOptions, ScenarioStep, Sce
 export { noPendingWork, trackedScheduler } from './scheduler.js';
 export type { PendingWork, TrackedScheduler } from './scheduler.js';
 export { watchLaws } from './watchLaws.js';
-export type { Law, LawContext, LawFactory, PipelineLawWatcher, WatchLawsOptions } from './watchLaws.js';
+export type { PipelineLawWatcher, WatchLawsOptions } from './watchLaws.js';
+export type { Law, LawContext, LawFactory } from './lawTypes.js';
 export { descriptorOf, policiesOf, settingsOf } from './policies.js';
 export type { PolicyDescriptor, WatchedPolicy } from './policies.js';
 export { BREAKER_STATES, expectEvents, expectStates } from './expect.js';

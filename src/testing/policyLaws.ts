@@ -7,7 +7,7 @@ import type { CircuitState } from '../index.js';
 import { isLegalBreakerTransition } from './laws.js';
 import type { WatchedPolicy } from './policies.js';
 import type { ScriptedCall } from './scriptedService.js';
-import type { Law, LawContext } from './watchLaws.js';
+import type { Law, LawContext } from './lawTypes.js';
 
 const num = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
 

@@ -10,38 +10,12 @@
  * an array lists them as `pipe()` does, innermost first. Such a law is skipped, with the reason
  * in `skipped`, when a part inside the policy makes it unobservable from the dependency.
  */
-import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { cacheLaw, hedgeLaw, limiterLaw, poolLaw } from './capacityLaws.js';
 import { policiesOf, type WatchedPolicy } from './policies.js';
 import { breakerLaw, retryLaw, timeLimitLaw } from './policyLaws.js';
-import type { ScriptedCall, ScriptedService } from './scriptedService.js';
-
-/** What a law sees besides its own policy. */
-export interface LawContext {
-  now(): number;
-  /** Records a violation of this policy's law. */
-  report(message: string): void;
-  /** Records that a law of this policy is not checked, and why. */
-  skip(law: string, reason: string): void;
-  /** The parts inside this policy (nearer the dependency), when the order is known. */
-  readonly inner: readonly WatchedPolicy[];
-  /** Every upstream call so far. */
-  readonly calls: () => readonly ScriptedCall[];
-  /** The scenario call being subscribed right now (a synchronous decision belongs to it). */
-  readonly subscribing: () => unknown;
-}
-
-/** A law attached to one policy: it hears the dependency's activity and checks at the end. */
-export interface Law {
-  start?(call: ScriptedCall): void;
-  value?(call: ScriptedCall): void;
-  end?(call: ScriptedCall): void;
-  /** The end of the scenario: checks what can only be judged once everything is known. */
-  finish?(): void;
-  readonly subscriptions: readonly Subscription[];
-}
-
-export type LawFactory = (policy: WatchedPolicy, context: LawContext) => Law;
+import type { Law, LawFactory } from './lawTypes.js';
+import type { ScriptedService } from './scriptedService.js';
 
 const LAWS: Readonly<Record<string, LawFactory>> = {
   'circuit-breaker': breakerLaw,
