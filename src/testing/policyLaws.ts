@@ -130,7 +130,8 @@ function deadlineOf(call: ScriptedCall, duration: number | undefined, first: num
   const firstLimit = first ?? each;
   const firstAt = call.valuesAt[0];
   if (firstLimit !== undefined && (firstAt === undefined || firstAt > call.startedAt + firstLimit)) deadline = Math.min(deadline, call.startedAt + firstLimit);
-  if (each !== undefined) {
+  // `each: 0` limits only the first value (as RxJS `timeout` does): gaps need `each` above 0.
+  if (each !== undefined && each > 0) {
     for (let i = 1; i < call.valuesAt.length; i++) if (call.valuesAt[i]! > call.valuesAt[i - 1]! + each) deadline = Math.min(deadline, call.valuesAt[i - 1]! + each);
     const last = call.valuesAt[call.valuesAt.length - 1];
     if (last !== undefined) deadline = Math.min(deadline, last + each);

@@ -135,12 +135,15 @@ const LAWS: { name: string; config: fc.Arbitrary<unknown>; commands: fc.Arbitrar
   },
   {
     name: 'time limit: nothing outlives its deadline',
-    config: timeLimitConfigArb().filter((c) => c.duration !== undefined),
-    commands,
+    config: timeLimitConfigArb(),
+    commands: callCommandsArb({ maxLength: 40, values: true }),
     real: (scheduler, c: object) => ({ target: timeLimit({ ...c, scheduler }) }),
-    broken: (scheduler, c: { duration: number }) => {
-      const t = timeLimit({ duration: c.duration + 5, scheduler });
-      return { target: mutant(t, (u) => u.pipe(t), { ...settingsOf(t), duration: c.duration }) };
+    broken: (scheduler, c: object) => {
+      // Every limit five milliseconds later than its settings say.
+      const real = timeLimit({ ...c, scheduler });
+      const later = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, (v as number) + 5]));
+      const t = timeLimit({ ...later, scheduler });
+      return { target: mutant(t, (u) => u.pipe(t), settingsOf(real)) };
     },
   },
   {
