@@ -52,13 +52,19 @@ export type { CallCommand } from './commands.js';
 /**
  * Scenarios: calls with outcomes and durations, cancellations, clock advances and, with
  * `controls`, manual `isolate()` / `reset()` / `disable()`; with `values`, calls emit 0–4 values
- * spread over their duration.
+ * spread over their duration; with `keys`, each call carries one of them as its `key`.
  */
-export function callCommandsArb(options: { maxLength?: number; maxDuration?: number; controls?: boolean; values?: boolean } = {}): fc.Arbitrary<CallCommand[]> {
+export function callCommandsArb(options: { maxLength?: number; maxDuration?: number; controls?: boolean; values?: boolean; keys?: readonly string[] } = {}): fc.Arbitrary<CallCommand[]> {
   const maxDuration = options.maxDuration ?? 50;
-  const call = { type: fc.constant('call' as const), outcome: fc.constantFrom('success' as const, 'failure' as const, 'ignored' as const, 'hang' as const), duration: fc.integer({ min: 0, max: maxDuration }) };
+  const call = {
+    type: fc.constant('call' as const),
+    outcome: fc.constantFrom('success' as const, 'failure' as const, 'ignored' as const, 'hang' as const),
+    duration: fc.integer({ min: 0, max: maxDuration }),
+    ...(options.values ? { values: fc.integer({ min: 0, max: 4 }) } : {}),
+    ...(options.keys !== undefined && options.keys.length > 0 ? { key: fc.constantFrom(...options.keys) } : {}),
+  };
   const commands: fc.WeightedArbitrary<CallCommand>[] = [
-    { weight: 6, arbitrary: options.values ? fc.record({ ...call, values: fc.integer({ min: 0, max: 4 }) }) : fc.record(call) },
+    { weight: 6, arbitrary: fc.record(call) },
     { weight: 1, arbitrary: fc.record({ type: fc.constant('cancel' as const) }) },
     { weight: 3, arbitrary: fc.record({ type: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 2 * maxDuration }) }) },
   ];
