@@ -93,12 +93,30 @@ const failing = fc.array(
   { maxLength: 30 },
 );
 
+/** Bursts of mostly failing calls close together: a breaker trips, and calls arrive while it is open. */
+const bursts = fc.array(
+  fc.oneof(
+    { weight: 4, arbitrary: fc.record({ type: fc.constant('call' as const), outcome: fc.constantFrom('failure' as const, 'failure' as const, 'failure' as const, 'success' as const), duration: fc.integer({ min: 0, max: 10 }) }) },
+    { weight: 1, arbitrary: fc.record({ type: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 20 }) }) },
+  ),
+  { minLength: 10, maxLength: 40 },
+);
+
+/** Quick calls, mostly successful, close together: a cache stores them and serves fresh hits. */
+const repeats = fc.array(
+  fc.oneof(
+    { weight: 4, arbitrary: fc.record({ type: fc.constant('call' as const), outcome: fc.constantFrom('success' as const, 'success' as const, 'failure' as const), duration: fc.integer({ min: 0, max: 5 }) }) },
+    { weight: 1, arbitrary: fc.record({ type: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 10 }) }) },
+  ),
+  { minLength: 10, maxLength: 40 },
+);
+
 /** Each law: the real policy passes, the mutant is caught within the default number of runs. */
 const LAWS: { name: string; config: fc.Arbitrary<unknown>; commands: fc.Arbitrary<CallCommand[]>; real: Build; broken: Build }[] = [
   {
     name: 'breaker: no call while open',
     config: breakerConfigArb(),
-    commands: callCommandsArb({ maxLength: 40, controls: true }),
+    commands: fc.oneof(callCommandsArb({ maxLength: 40, controls: true }), bursts),
     real: (scheduler, c: object) => ({ target: circuitBreaker({ ...c, isFailure: (e) => !isIgnoredOutcome(e), scheduler }) }),
     broken: (scheduler, c: object) => {
       const b = circuitBreaker({ ...c, isFailure: (e) => !isIgnoredOutcome(e), scheduler });
@@ -159,7 +177,7 @@ const LAWS: { name: string; config: fc.Arbitrary<unknown>; commands: fc.Arbitrar
   {
     name: 'cache: a fresh hit never subscribes upstream',
     config: cacheConfigArb(),
-    commands,
+    commands: fc.oneof(commands, repeats),
     real: (scheduler, c: object) => ({ target: cache({ ttl: 1, ...c, scheduler }) }),
     broken: (scheduler, c: object) => {
       const k = cache({ ttl: 1, ...c, scheduler });
