@@ -38,7 +38,9 @@ export type { BreakerStrategy, CircuitBreaker, CircuitBreakerConfig, CircuitBrea
  * @throws ConfigError when the config is invalid.
  */
 export function circuitBreaker<T = unknown>(config: CircuitBreakerConfig<T> = {}): CircuitBreaker<T> {
-  return definePolicy<CircuitBreaker<T>>(new BreakerCore(parseBreakerConfig(configuredName('circuit-breaker', config), config)), PROTO);
+  const c = parseBreakerConfig(configuredName('circuit-breaker', config), config);
+  const { halfOpenMaxCalls, successThreshold, breakDuration, slowCallDuration } = c;
+  return definePolicy<CircuitBreaker<T>>(new BreakerCore(c), PROTO, { halfOpenMaxCalls, successThreshold, breakDuration, slowCallDuration });
 }
 
 const PROTO = policyPrototype({ kind: 'circuit-breaker', state: ['state$'], streams: ['events$', 'metrics$'], controls: ['stats', 'isolate', 'trip', 'reset', 'disable', 'endBreak', 'exportState'] });

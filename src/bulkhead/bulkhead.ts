@@ -80,7 +80,7 @@ export function bulkhead(config: BulkheadConfig): Bulkhead {
   const maxConcurrent = check.integer('maxConcurrent', c.maxConcurrent, 1);
   const queue = parseQueueOptions(check, c);
   const latency = parseLatency(check, c)?.();
-  return definePolicy<Bulkhead>(new SlotPool({ name, limit: maxConcurrent, judge: {}, ...queue, latency }), PROTO);
+  return definePolicy<Bulkhead>(new SlotPool({ name, limit: maxConcurrent, judge: {}, ...queue, latency }), PROTO, { maxConcurrent, maxQueued: queue.maxQueued, queueTimeout: queue.queueTimeout });
 }
 
 const PROTO = policyPrototype({ kind: 'bulkhead', state: ['state$'], streams: ['events$'], controls: ['stats', 'withPriority'] });

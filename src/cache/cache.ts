@@ -125,7 +125,7 @@ export interface Cache {
 export function cache(config: CacheConfig): Cache {
   const c = parseCacheConfig(config);
   const core = new CacheCore(c.name, { ...c, scheduler: resolveScheduler(c.scheduler) });
-  const policy = definePolicy<Cache>(core, PROTO);
+  const policy = definePolicy<Cache>(core, PROTO, { ttl: c.ttl, staleTtl: c.staleTtl, maxEntries: c.maxEntries });
   CORES.set(policy, core);
   return policy;
 }

@@ -99,7 +99,7 @@ export function parseHedgeConfig(config: unknown): ParsedHedgeConfig {
  */
 export function hedge(config: HedgeConfig = {}): Hedge {
   const c = parseHedgeConfig(config);
-  return definePolicy<Hedge>(new HedgeCore(c.name, c.delay, c.maxHedges, resolveScheduler(c.scheduler)), PROTO);
+  return definePolicy<Hedge>(new HedgeCore(c.name, c.delay, c.maxHedges, resolveScheduler(c.scheduler)), PROTO, { delay: c.delay, maxHedges: c.maxHedges });
 }
 
 const PROTO = policyPrototype({ kind: 'hedge', streams: ['events$'], controls: ['stats'] });

@@ -17,6 +17,11 @@ import type { Observable } from 'rxjs';
 
 const CORE = Symbol('rx-resilience/core');
 const DESCRIPTOR: unique symbol = Symbol.for('rx-resilience/descriptor') as never;
+/**
+ * Where a policy keeps its resolved settings (defaults filled in): the numbers its laws depend
+ * on, read by the testing kit so a test never restates a policy's configuration.
+ */
+const SETTINGS: unique symbol = Symbol.for('rx-resilience/settings') as never;
 
 /** What an object built by the library is. */
 export interface Descriptor {
@@ -79,9 +84,14 @@ export function policyPrototype(descriptor: Partial<Descriptor> & { readonly kin
   return proto;
 }
 
-export function definePolicy<P>(core: PolicyCore, proto: object): P {
+/**
+ * The policy object for `core`. `settings` (the resolved configuration, frozen) is stamped under a
+ * `Symbol.for` key, for tools that check a policy against its own configuration.
+ */
+export function definePolicy<P>(core: PolicyCore, proto: object, settings?: object): P {
   const operator = <T>(source: Observable<T>): Observable<T> => core.apply(source);
   Object.setPrototypeOf(operator, proto);
+  if (settings !== undefined) Object.defineProperty(operator, SETTINGS, { value: Object.freeze({ ...settings }), enumerable: false });
   // A function's own `name` would hide the core's: give it the policy's name instead.
   Object.defineProperty(operator, 'name', { value: core.name });
   (operator as unknown as Holder)[CORE] = core as unknown as Record<string, unknown>;

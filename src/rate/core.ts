@@ -33,8 +33,8 @@ export interface LimiterSetup {
 const PROTO = policyPrototype({ kind: 'rate-limiter', state: ['state$'], streams: ['events$'], controls: ['stats', 'forKey'] });
 
 /** The policy object of a limiter core: the operator with its streams and controls. */
-export function limiterPolicy<P = RateLimiter>(core: LimiterCore, proto: object = PROTO): P {
-  return definePolicy<P>(core, proto);
+export function limiterPolicy<P = RateLimiter>(core: LimiterCore, proto: object = PROTO, settings?: object): P {
+  return definePolicy<P>(core, proto, settings);
 }
 
 type Sweepable = RateStore & { sweep(now: number): number; readonly size: number };

@@ -58,5 +58,5 @@ export function tokenBucket(config: TokenBucketConfig): RateLimiter {
     check.fail('refill.tokens', tokens, `enough to fill capacity (${capacity}) within ${MAX_DURATION} ms: at least ${(capacity * every) / MAX_DURATION} per refill.every`);
   }
   const parsed = parseLimiter(check, c, capacity, 'capacity', false);
-  return limiterPolicy(new LimiterCore({ name, ...parsed, params: { kind: 'token-bucket', capacity, interval } }));
+  return limiterPolicy(new LimiterCore({ name, ...parsed, params: { kind: 'token-bucket', capacity, interval } }), undefined, { kind: 'token-bucket', capacity, interval, cost: parsed.cost, mode: parsed.mode });
 }

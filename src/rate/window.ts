@@ -13,5 +13,5 @@ export function windowLimiter(kind: 'sliding-window' | 'fixed-window', config: u
   const limit = kind === 'sliding-window' ? check.size('limit', c.limit, 1) : check.integer('limit', c.limit, 1);
   const window = check.duration('window', c.window, 1_000, false, 1);
   const parsed = parseLimiter(check, c, limit, 'limit', true);
-  return limiterPolicy(new LimiterCore({ name, ...parsed, params: { kind, limit, window } }));
+  return limiterPolicy(new LimiterCore({ name, ...parsed, params: { kind, limit, window } }), undefined, { kind, limit, window, cost: parsed.cost, mode: parsed.mode });
 }

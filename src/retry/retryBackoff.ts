@@ -104,7 +104,7 @@ export interface RetryBackoff {
 export function retryBackoff(config: RetryBackoffConfig = {}): RetryBackoff {
   const c = parseRetryBackoffConfig(config);
   const core = new RetryCore(c.name, c.maxAttempts, c.maxElapsed, c.maxDelay, c.backoff, c.shouldRetry, c.resetOnSuccess, c.budget, resolveScheduler(c.scheduler), c.makeLatency?.());
-  return definePolicy<RetryBackoff>(core, PROTO);
+  return definePolicy<RetryBackoff>(core, PROTO, { maxAttempts: c.maxAttempts, maxElapsed: c.maxElapsed, maxDelay: c.maxDelay, budget: c.budget });
 }
 
 const PROTO = policyPrototype({ kind: 'retry', streams: ['events$'], controls: ['stats'] });

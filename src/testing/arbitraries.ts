@@ -1,9 +1,16 @@
 /**
- * rx-resilience/testing/arbitraries (needs fast-check): arbitraries for property tests of resilience policies: breaker configs and
- * sequences of calls with their outcomes, durations and cancellations, and clock advances.
+ * rx-resilience/testing/arbitraries (needs fast-check): arbitraries for property tests of
+ * resilience policies: valid configs of every policy (small numbers, so limits are reached within
+ * short scenarios), sequences of calls with their outcomes, durations and cancellations, clock
+ * advances, and HTTP-shaped outcomes. Each config arbitrary produces only configs its factory
+ * accepts (the suite checks it); none sets `scheduler` or `name`: spread them in.
  */
 import fc from 'fast-check';
 import type { BreakerStrategy, CircuitBreakerConfig } from '../index.js';
+import type { CallCommand } from './commands.js';
+export { httpCommandsArb, httpOutcomeArb } from './httpArbitraries.js';
+export { bulkheadConfigArb, cacheConfigArb, hedgeConfigArb, rateLimitConfigArb, retryConfigArb, timeLimitConfigArb } from './configArbitraries.js';
+export type { RateLimitSpec } from './configArbitraries.js';
 
 /** Thresholds that small windows can hit exactly, so the `rate >= threshold` edge is exercised. */
 const THRESHOLDS = [0.2, 0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1];
@@ -40,25 +47,24 @@ export function breakerConfigArb(): fc.Arbitrary<CircuitBreakerConfig & { breakD
   );
 }
 
-/** One step of a scenario against a policy on virtual time. */
-export type CallCommand =
-  /** Start a call that ends after `duration` ms with this outcome (`hang`: never, until cancelled). */
-  | { readonly type: 'call'; readonly outcome: 'success' | 'failure' | 'ignored' | 'hang'; readonly duration: number }
-  /** Unsubscribe the oldest running call. */
-  | { readonly type: 'cancel' }
-  /** Let virtual time pass. */
-  | { readonly type: 'advance'; readonly ms: number }
-  /** A manual control of the policy (only with `controls: true`). */
-  | { readonly type: 'control'; readonly action: 'isolate' | 'reset' | 'disable' };
+export type { CallCommand } from './commands.js';
 
 /**
  * Scenarios: calls with outcomes and durations, cancellations, clock advances and, with
- * `controls`, manual `isolate()` / `reset()` / `disable()`.
+ * `controls`, manual `isolate()` / `reset()` / `disable()`; with `values`, calls emit 0–4 values
+ * spread over their duration; with `keys`, each call carries one of them as its `key`.
  */
-export function callCommandsArb(options: { maxLength?: number; maxDuration?: number; controls?: boolean } = {}): fc.Arbitrary<CallCommand[]> {
+export function callCommandsArb(options: { maxLength?: number; maxDuration?: number; controls?: boolean; values?: boolean; keys?: readonly string[] } = {}): fc.Arbitrary<CallCommand[]> {
   const maxDuration = options.maxDuration ?? 50;
+  const call = {
+    type: fc.constant('call' as const),
+    outcome: fc.constantFrom('success' as const, 'failure' as const, 'ignored' as const, 'hang' as const),
+    duration: fc.integer({ min: 0, max: maxDuration }),
+    ...(options.values ? { values: fc.integer({ min: 0, max: 4 }) } : {}),
+    ...(options.keys !== undefined && options.keys.length > 0 ? { key: fc.constantFrom(...options.keys) } : {}),
+  };
   const commands: fc.WeightedArbitrary<CallCommand>[] = [
-    { weight: 6, arbitrary: fc.record({ type: fc.constant('call' as const), outcome: fc.constantFrom('success', 'failure', 'ignored', 'hang'), duration: fc.integer({ min: 0, max: maxDuration }) }) },
+    { weight: 6, arbitrary: fc.record(call) },
     { weight: 1, arbitrary: fc.record({ type: fc.constant('cancel' as const) }) },
     { weight: 3, arbitrary: fc.record({ type: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 2 * maxDuration }) }) },
   ];

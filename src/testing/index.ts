@@ -6,7 +6,21 @@
  */
 export { observableMatcher, testScheduler } from './marbles.js';
 export { scriptedService } from './scriptedService.js';
-export type { ScriptedCall, ScriptedService, ScriptStep } from './scriptedService.js';
+export type { ScriptedActivity, ScriptedCall, ScriptedService, ScriptStep } from './scriptedService.js';
+export { isIgnoredOutcome, ScenarioError } from './commands.js';
+export type { CallCommand, CallOutcome, ControlContext } from './commands.js';
+export { runScenario, timelineOf } from './scenario.js';
+export type { ScenarioCall, ScenarioCallInfo, ScenarioOptions, ScenarioStep, ScenarioTarget, ScenarioTimeline } from './scenario.js';
+export { noPendingWork, trackedScheduler } from './scheduler.js';
+export type { PendingWork, TrackedScheduler } from './scheduler.js';
+export { watchLaws } from './watchLaws.js';
+export type { PipelineLawWatcher, WatchLawsOptions } from './watchLaws.js';
+export type { Law, LawContext, LawFactory } from './lawTypes.js';
+export { descriptorOf, policiesOf, settingsOf } from './policies.js';
+export type { PolicyDescriptor, WatchedPolicy } from './policies.js';
+export { BREAKER_STATES, expectEvents, expectStates } from './expect.js';
+export { httpCall } from './http.js';
+export type { HttpOutcome } from './http.js';
 export { isLegalBreakerTransition, watchBreakerLaws } from './laws.js';
 export type { LawWatcher } from './laws.js';
 export { watchBulkheadLaws } from './bulkheadLaws.js';

@@ -5,6 +5,7 @@
  */
 import { Observable, type Subscription } from 'rxjs';
 import type { CircuitBreaker, CircuitState } from '../index.js';
+import { settingsOf } from './policies.js';
 
 export interface LawWatcher {
   /** Pipe this between the upstream and the policy: `upstream.pipe(watcher.probe, breaker)`. */
@@ -15,11 +16,13 @@ export interface LawWatcher {
 
 /**
  * Circuit breaker laws: no call reaches upstream while the breaker is open or isolated; no more
- * than `halfOpenMaxCalls` trials run at once in a half-open period; every transition on `state$`
+ * than `halfOpenMaxCalls` (read from the breaker) trials run at once in a half-open period; every transition on `state$`
  * is a legal edge.
  */
 export function watchBreakerLaws(breaker: CircuitBreaker, options: { halfOpenMaxCalls?: number } = {}): LawWatcher {
-  const max = options.halfOpenMaxCalls ?? 1;
+  // The breaker's own setting, unless the caller states another (a stand-in carries none).
+  const own = settingsOf(breaker).halfOpenMaxCalls;
+  const max = options.halfOpenMaxCalls ?? (typeof own === 'number' ? own : 1);
   const violations: string[] = [];
   let seen: CircuitState | undefined;
   let known: CircuitState | undefined;

@@ -95,7 +95,7 @@ export interface TimeLimit {
  */
 export function timeLimit(config: TimeLimitConfig): TimeLimit {
   const c = parseTimeLimitConfig(config);
-  return definePolicy<TimeLimit>(new LimitCore(c.name, c.duration, c.first, c.each, resolveScheduler(c.scheduler), c.makeLatency?.()), PROTO);
+  return definePolicy<TimeLimit>(new LimitCore(c.name, c.duration, c.first, c.each, resolveScheduler(c.scheduler), c.makeLatency?.()), PROTO, { duration: c.duration, first: c.first, each: c.each });
 }
 
 const PROTO = policyPrototype({ kind: 'time-limit', streams: ['events$'], controls: ['stats'] });

@@ -138,8 +138,10 @@ describe('circuitBreaker against a reference model', () => {
 
     for (const command of commands) {
       if (command.type === 'control') {
-        model.control(command.action, now);
-        breaker[command.action]();
+        // callCommandsArb's controls name one of the breaker's manual controls.
+        const action = (command as { action: 'isolate' | 'reset' | 'disable' }).action;
+        model.control(action, now);
+        breaker[action]();
       } else if (command.type === 'advance') {
         now += command.ms;
         advanceTo(now);

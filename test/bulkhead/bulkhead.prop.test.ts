@@ -2,7 +2,8 @@ import { fc, test } from '@fast-check/vitest';
 import { Observable, type Subscription } from 'rxjs';
 import { describe, expect } from 'vitest';
 import { bulkhead, isResilienceError } from 'rx-resilience';
-import { testScheduler, watchBulkheadLaws } from 'rx-resilience/testing';
+import { runScenario, testScheduler, trackedScheduler, watchBulkheadLaws } from 'rx-resilience/testing';
+import { bulkheadConfigArb, callCommandsArb } from 'rx-resilience/testing/arbitraries';
 
 type Command =
   | { readonly type: 'call'; readonly priority: number; readonly duration: number; readonly end: 'complete' | 'error' | 'hang'; readonly valueFirst: boolean }
@@ -125,4 +126,14 @@ describe('bulkhead properties', () => {
       expect(scheduler.actions).toHaveLength(0);
     },
   );
+
+  // The same laws as the consumer's kit states them: priorities come from each call's key.
+  test.prop([bulkheadConfigArb(), callCommandsArb({ keys: ['-1', '0', '1', '2'] })])('keeps the kit\'s laws with priorities, and leaves nothing pending', (config, commands) => {
+    const scheduler = trackedScheduler();
+    const pool = bulkhead({ ...config, scheduler });
+    const timeline = runScenario((upstream, call) => upstream.pipe(pool.withPriority(Number(call.key))), commands, { scheduler, policies: pool, settle: 1_000 });
+    expect(timeline.violations).toEqual([]);
+    expect(timeline.pendingWork).toEqual([]);
+    expect(pool.stats()).toMatchObject({ active: 0, queued: 0 });
+  });
 });

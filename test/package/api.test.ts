@@ -35,11 +35,17 @@ describe('public API', () => {
   it('exports exactly these names from rx-resilience/testing', () => {
     expect(Object.keys(testing).sort()).toEqual([
       'isLegalBreakerTransition', 'observableMatcher', 'scriptedService', 'testScheduler', 'watchBreakerLaws', 'watchBulkheadLaws', 'watchLimiterLaws',
+      // the scenario runner, the laws of a whole pipeline, marble assertions on a policy's streams
+      'BREAKER_STATES', 'ScenarioError', 'descriptorOf', 'expectEvents', 'expectStates', 'httpCall', 'isIgnoredOutcome', 'noPendingWork', 'policiesOf',
+      'runScenario', 'settingsOf', 'timelineOf', 'trackedScheduler', 'watchLaws',
     ].sort());
   });
 
   it('exports exactly these names from rx-resilience/testing/arbitraries', () => {
-    expect(Object.keys(arbitraries).sort()).toEqual(['breakerConfigArb', 'breakerStrategyArb', 'callCommandsArb']);
+    expect(Object.keys(arbitraries).sort()).toEqual([
+      'breakerConfigArb', 'breakerStrategyArb', 'bulkheadConfigArb', 'cacheConfigArb', 'callCommandsArb', 'hedgeConfigArb', 'httpCommandsArb', 'httpOutcomeArb',
+      'rateLimitConfigArb', 'retryConfigArb', 'timeLimitConfigArb',
+    ]);
   });
 
   it('exports exactly these names from rx-resilience/http', () => {

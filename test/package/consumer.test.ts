@@ -35,7 +35,8 @@ const use = `
   const service = testing.scriptedService([{ ok: 7, after: 2 }], scheduler);
   const seen = [];
   scheduler.run(({ flush }) => { service.call().subscribe((v) => seen.push([v, scheduler.now()])); flush(); });
-  console.log(JSON.stringify({ seen, calls: service.calls.length, names: Object.keys(testing).sort() }));
+  const scenario = testing.runScenario((upstream) => upstream, [{ type: 'call', outcome: 'success', duration: 3 }], { settle: 5 });
+  console.log(JSON.stringify({ seen, calls: service.calls.length, names: Object.keys(testing).sort(), scenario: scenario.calls.map((c) => [c.outcome, c.endedAt]) }));
 `;
 
 describe('consumer project without fast-check (packed package)', () => {
@@ -43,11 +44,11 @@ describe('consumer project without fast-check (packed package)', () => {
     expect(() => node(['-e', `require.resolve('fast-check')`])).toThrow();
   });
 
-  it('imports scriptedService and testScheduler from ES modules and from CommonJS', () => {
+  it('imports scriptedService, testScheduler and runScenario from ES modules and from CommonJS', () => {
     const esm = JSON.parse(node(['--input-type=module', '-e', `import * as testing from 'rx-resilience/testing'; import * as rxjs from 'rxjs'; ${use}`])) as Record<string, unknown>;
     const cjs = JSON.parse(node(['-e', `const testing = require('rx-resilience/testing'); const rxjs = require('rxjs'); ${use}`])) as Record<string, unknown>;
     expect(esm).toEqual(cjs);
-    expect(esm).toMatchObject({ seen: [[7, 2]], calls: 1 });
+    expect(esm).toMatchObject({ seen: [[7, 2]], calls: 1, scenario: [['completed', 3]] });
     expect(esm.names).toContain('watchBreakerLaws');
   });
 
