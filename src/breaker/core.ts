@@ -2,9 +2,9 @@
  * @internal The circuit breaker's core: admission, outcomes, transitions, timers and streams.
  * One core per `circuitBreaker()` call, shared by every pipeline the breaker is piped into.
  */
-import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import type { Observable, SchedulerLike, Subscriber, Subscription } from 'rxjs';
 import { CircuitOpenError } from '../errors.js';
-import { CallSubscriber, type Outcome } from '../internal/call.js';
+import { CallSubscriber, Guarded, type Outcome } from '../internal/call.js';
 import { EventBus, Outbox, SnapshotStream, StateCell } from '../internal/cell.js';
 import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
 import { withLatency, type LatencyWindow } from '../internal/histogram.js';
@@ -24,8 +24,10 @@ export class BreakerCore {
   readonly name: string;
   private readonly scheduler: SchedulerLike;
   private readonly strategy: Strategy;
-  /** True when every call needs its start time: slow-call tracking, a time window or latency. */
-  private readonly timed: boolean;
+  /** True when every call needs its start time: slow-call tracking or latency. */
+  private readonly startTimed: boolean;
+  /** True when every call needs its end time: those, or a time window. */
+  private readonly endTimed: boolean;
   /** With `latency: true`: durations of the calls that succeeded or failed, late ones included. */
   private readonly latency: LatencyWindow | undefined;
   private machine: Machine = CLOSED;
@@ -57,7 +59,8 @@ export class BreakerCore {
     this.scheduler = resolveScheduler(config.scheduler);
     this.strategy = config.makeStrategy();
     this.latency = config.makeLatency?.();
-    this.timed = config.slowCallDuration !== undefined || config.timeWindow || this.latency !== undefined;
+    this.startTimed = config.slowCallDuration !== undefined || this.latency !== undefined;
+    this.endTimed = this.startTimed || config.timeWindow;
     if (config.initialState !== undefined) this.restore(config.initialState);
     this.cell = new StateCell<CircuitState>(this.machine.kind, Object.is, this.outbox);
     if (this.machine.kind === 'open') this.armHalfOpen(this.machine.until - this.scheduler.now());
@@ -100,27 +103,34 @@ export class BreakerCore {
   }
 
   apply<T>(source: Observable<T>): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      // The clock is read only when something needs it: a closed breaker that tracks no time
-      // and has no listener admits and records a call without reading it.
-      const now = this.machine.kind !== 'closed' || this.timed || this.bus !== undefined ? this.scheduler.now() : Number.NaN;
-      const outbox = this.outbox;
-      outbox.hold();
-      let admission: number;
-      let rejection: CircuitOpenError | undefined;
-      try {
-        admission = this.admit(now);
-        if (admission === REJECTED) rejection = this.reject(now);
-      } finally {
-        outbox.release();
-      }
-      // The rejection reaches the caller after its emissions: a listener has seen complete state.
-      if (rejection !== undefined) return subscriber.error(rejection);
-      new BreakerCall(subscriber, this, now, this.epoch, admission === TRIAL).run(source);
-    });
+    return new Guarded(this, source);
   }
 
-  private admit(now: number): number {
+  /** One subscription to a guarded source: a call, or a rejection. */
+  admit<T>(subscriber: Subscriber<T>, source: Observable<T>): void {
+    // A closed breaker that needs no start time and has no listener admits a call without
+    // reading the clock, and with nothing to hold back (its admission emits nothing).
+    if (this.machine.kind === 'closed' && !this.startTimed && this.bus === undefined) {
+      new BreakerCall(subscriber, this, Number.NaN, this.epoch, false).run(source);
+      return;
+    }
+    const now = this.scheduler.now();
+    const outbox = this.outbox;
+    outbox.hold();
+    let admission: number;
+    let rejection: CircuitOpenError | undefined;
+    try {
+      admission = this.admission(now);
+      if (admission === REJECTED) rejection = this.reject(now);
+    } finally {
+      outbox.release();
+    }
+    // The rejection reaches the caller after its emissions: a listener has seen complete state.
+    if (rejection !== undefined) return subscriber.error(rejection);
+    new BreakerCall(subscriber, this, now, this.epoch, admission === TRIAL).run(source);
+  }
+
+  private admission(now: number): number {
     let m = this.machine;
     if (m.kind === 'open' && now >= m.until) {
       this.signal('elapsed', now);
@@ -151,8 +161,19 @@ export class BreakerCore {
 
   /** Records the end of a call admitted at `startedAt` in `epoch`. */
   finish(outcome: Outcome, error: unknown, startedAt: number, epoch: number, trial: boolean): void {
-    // See `apply`: a call admitted without reading the clock, that succeeded, needs no time.
-    const now = startedAt === startedAt || outcome !== 'success' || this.bus !== undefined || this.metrics.observed ? this.scheduler.now() : Number.NaN;
+    // A call admitted without reading the clock (see `admit`) that succeeded, with nobody
+    // listening: counted, and recorded at the time only a time window needs.
+    if (startedAt !== startedAt && outcome === 'success' && this.bus === undefined && !this.metrics.observed) {
+      this.successes++;
+      if (epoch !== this.epoch) return;
+      const now = this.endTimed ? this.scheduler.now() : Number.NaN;
+      if (this.strategy.record(now, false, false) && this.machine.kind === 'closed') {
+        this.control('trip', now);
+        this.rethrow();
+      }
+      return;
+    }
+    const now = startedAt === startedAt || outcome !== 'success' || this.endTimed || this.bus !== undefined || this.metrics.observed ? this.scheduler.now() : Number.NaN;
     const duration = now - startedAt;
     const slowLimit = this.config.slowCallDuration;
     const slow = slowLimit !== undefined && duration >= slowLimit;
@@ -168,7 +189,11 @@ export class BreakerCore {
     } finally {
       outbox.release();
     }
-    // The breaker has opened (for the default break); the call that tripped it carries the error.
+    this.rethrow();
+  }
+
+  /** The breaker has opened (for the default break); the call that tripped it carries the error. */
+  private rethrow(): void {
     const thrown = this.thrown;
     if (thrown !== undefined) {
       this.thrown = undefined;
@@ -211,7 +236,7 @@ export class BreakerCore {
   }
 
   private signal(signal: Signal, at: number): void {
-    // A call admitted without reading the clock (see `apply`) can still decide a transition
+    // A call admitted without reading the clock (see `admit`) can still decide a transition
     // (a success that completes a count window's minimumCalls): read the clock for it here.
     const now = at === at ? at : this.scheduler.now();
     const from = this.machine;
@@ -265,11 +290,11 @@ export class BreakerCore {
     });
   }
 
-  private control(signal: Signal): void {
+  private control(signal: Signal, now = this.scheduler.now()): void {
     const outbox = this.outbox;
     outbox.hold();
     try {
-      this.signal(signal, this.scheduler.now());
+      this.signal(signal, now);
       this.publishMetrics();
     } finally {
       outbox.release();

@@ -34,7 +34,7 @@ export class CountWindowStrategy implements Strategy {
     if (failure) this.failures++;
     if (slow) this.slowCalls++;
     this.next = (this.next + 1) % ring.length;
-    return rateTrips(this.counts(), this.rule);
+    return rateTrips(this.filled, this.failures, this.slowCalls, this.rule);
   }
 
   counts(): WindowCounts {

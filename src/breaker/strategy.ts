@@ -29,11 +29,11 @@ export interface RateRule {
   readonly slowCallRateThreshold: number | undefined;
 }
 
-export function rateTrips(counts: WindowCounts, rule: RateRule): boolean {
-  const { calls } = counts;
+/** Takes the counts one by one: a strategy asks on every record, and builds no object for it. */
+export function rateTrips(calls: number, failures: number, slowCalls: number, rule: RateRule): boolean {
   if (calls === 0 || calls < rule.minimumCalls) return false;
-  if (counts.failures / calls >= rule.failureRateThreshold) return true;
-  return rule.slowCallRateThreshold !== undefined && counts.slowCalls / calls >= rule.slowCallRateThreshold;
+  if (failures / calls >= rule.failureRateThreshold) return true;
+  return rule.slowCallRateThreshold !== undefined && slowCalls / calls >= rule.slowCallRateThreshold;
 }
 
 export function isIntArray(saved: unknown, length: number): saved is number[] {

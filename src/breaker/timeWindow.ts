@@ -22,10 +22,12 @@ export class TimeWindowStrategy implements Strategy {
   }
 
   record(now: number, failure: boolean, slow: boolean): boolean {
-    this.window.add(now, CALLS);
-    if (failure) this.window.add(now, FAILURES);
-    if (slow) this.window.add(now, SLOW);
-    return rateTrips(this.counts(now), this.rule);
+    const w = this.window;
+    w.add(now, CALLS);
+    if (failure) w.add(now, FAILURES);
+    if (slow) w.add(now, SLOW);
+    // The window is rotated to `now` by the first add: the totals are read as they stand.
+    return rateTrips(w.sum(CALLS), w.sum(FAILURES), w.sum(SLOW), this.rule);
   }
 
   counts(now: number): WindowCounts {

@@ -60,8 +60,8 @@ interface EventBase {
 interface OutcomeBase extends EventBase {
   /**
    * ms from subscribe to the end. NaN for a call that started while nothing needed the clock
-   * (closed breaker, no slow-call tracking, no time window, no `events$` listener yet): the
-   * breaker does not read the clock on that path.
+   * (closed breaker, no slow-call tracking, no latency histogram, no `events$` listener yet): the
+   * breaker does not read the clock on that path (a time window needs only the end).
    */
   readonly duration: number;
   /** True when the call started under an earlier state: reported, but it moves nothing (decision 8). */

@@ -12,9 +12,9 @@
  * State changes are published once per operation, after every waiter that can start has started,
  * so `state$` never shows a free slot next to a waiting call.
  */
-import { Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import type { Observable, SchedulerLike, Subscriber, Subscription } from 'rxjs';
 import { BulkheadFullError, QueueTimeoutError } from '../errors.js';
-import { CallSubscriber, type CallJudge, type Outcome } from '../internal/call.js';
+import { CallSubscriber, Guarded, type CallJudge, type Gate, type Outcome } from '../internal/call.js';
 import { EventBus, Outbox, WatchedCell } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
 import { withLatency, type LatencySummary, type LatencyWindow } from '../internal/histogram.js';
@@ -86,12 +86,12 @@ export class SlotPool {
     return withLatency(state, this.latency, this.scheduler.now());
   }
 
-  apply<T>(source: Observable<T>, priority = 0): Observable<T> {
-    return new PoolCall(this, source, priority);
+  apply<T>(source: Observable<T>): Observable<T> {
+    return new Guarded(this, source);
   }
 
   /** One subscription to a guarded source: a slot, a place in the queue, or a rejection. */
-  admit<T>(subscriber: Subscriber<T>, source: Observable<T>, priority: number): void {
+  admit<T>(subscriber: Subscriber<T>, source: Observable<T>, priority = 0): void {
     const outbox = this.outbox;
     let refusal: BulkheadFullError | undefined;
     outbox.hold();
@@ -110,7 +110,8 @@ export class SlotPool {
   /** An operator on this pool whose calls wait with `priority` (higher first, FIFO within one). */
   withPriority(priority: number): <T>(source: Observable<T>) => Observable<T> {
     const p = checkPriority(checker(this.name), priority);
-    return <T>(source: Observable<T>) => this.apply(source, p);
+    const gate: Gate = { admit: (subscriber, source) => this.admit(subscriber, source, p) };
+    return <T>(source: Observable<T>) => new Guarded(gate, source);
   }
 
   /** Called when a running call ends, before waiters start: how it went, how long it ran, how many ran with it. */
@@ -219,7 +220,14 @@ export class SlotPool {
   }
 
   resume(): void {
-    if (--this.holds === 0) this.outbox.run(() => this.drain());
+    if (--this.holds > 0) return;
+    const outbox = this.outbox;
+    outbox.hold();
+    try {
+      this.drain();
+    } finally {
+      outbox.release();
+    }
   }
 
   /** Starts waiters while slots are free; a call that ends synchronously inside it just frees its slot for the loop. */
@@ -257,22 +265,6 @@ export class SlotPool {
       timedOut: this.timedOut,
       cancelled: this.cancelled,
     };
-  }
-}
-
-/** The observable a pool returns for a source: each subscription is admitted by the pool. */
-class PoolCall<T> extends Observable<T> {
-  constructor(
-    private readonly pool: SlotPool,
-    private readonly guarded: Observable<T>,
-    private readonly priority: number,
-  ) {
-    super();
-  }
-
-  // Observable calls `_subscribe` for a subclass (as Subject does); it saves a closure per call.
-  _subscribe(subscriber: Subscriber<T>): void {
-    this.pool.admit(subscriber, this.guarded, this.priority);
   }
 }
 

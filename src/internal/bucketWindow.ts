@@ -33,6 +33,11 @@ export class BucketWindow {
     return this.sums[field]!;
   }
 
+  /** Counter `field` summed over the window as last rotated (by `add` or `total`). */
+  sum(field: number): number {
+    return this.sums[field]!;
+  }
+
   clear(): void {
     this.data.fill(0);
     this.sums.fill(0);

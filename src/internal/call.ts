@@ -17,12 +17,21 @@
  * from `settle` on a call already unsubscribed goes to the unsubscriber, as RxJS does with any
  * teardown that throws.
  *
- * Why not an RxJS `Subscriber` subclass: it costs about 2.9x a bare `firstValueFrom(defer(fn))`
- * per call, which would eat the whole overhead budget of a policy. RxJS accepts any object that
- * is an observer and a subscription (`next/error/complete`, `closed`, `add/remove/unsubscribe`)
- * as a subscriber without wrapping it; this class is that object, with only what a call needs.
+ * The hot path (docs/decisions.md, "The call's hot path"):
+ * - `Subscriber.prototype` is in the chain, but the `Subscriber` constructor never runs (it would
+ *   cost a dozen fields and a link per call). RxJS then takes its `instanceof` path when the source
+ *   subscribes this object, instead of duck-typing it with seven checks on every nested subscribe.
+ *   The few `Subscription` methods that RxJS calls on a child are overridden here.
+ * - The link to the downstream is the one RxJS uses from a child to its parents: the call joins
+ *   the downstream's parents (`_addParent`), so when the downstream unsubscribes it calls
+ *   `remove` on the call, which cancels it. The downstream gets no finalizer array (and no
+ *   iterator over it when it unsubscribes). A downstream that is not an RxJS 7 `Subscription`
+ *   (or an RxJS that does not behave as probed at load) gets `add(call)`, as before.
+ * - `Guarded` is the observable a policy returns for a source: a subclass whose `subscribe` hands
+ *   a `Subscriber` straight to the policy's `admit`, with no closure per pipe and no trip through
+ *   `Observable.subscribe`.
  */
-import type { Observable, Subscriber, SubscriptionLike, TeardownLogic, Unsubscribable } from 'rxjs';
+import { config, Observable, Subscriber, Subscription, type Observer, type SubscriptionLike, type TeardownLogic, type Unsubscribable } from 'rxjs';
 import { isLocalRejection } from '../errors.js';
 
 export type Outcome = 'success' | 'failure' | 'ignored' | 'cancelled';
@@ -57,7 +66,12 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
    * downstream unsubscribe cancels the call even while a synchronous source is still emitting.
    */
   run(source: Observable<T>): void {
-    this.destination.add(this);
+    const destination = this.destination;
+    if (PARENT_LINK && destination instanceof Subscription && !(destination instanceof CallSubscriber) && !destination.closed) {
+      (destination as unknown as Child)._addParent(this);
+    } else {
+      destination.add(this);
+    }
     source.subscribe(this as unknown as Subscriber<T>);
   }
 
@@ -141,7 +155,12 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
     this.finalizers = f === undefined ? (teardown as Finalizer) : Array.isArray(f) ? (f.push(teardown as Finalizer), f) : [f, teardown as Finalizer];
   }
 
+  /** Also how a downstream linked by `run` says that it unsubscribed: the call is cancelled. */
   remove(teardown: TeardownLogic): void {
+    if (teardown === (this.destination as unknown)) {
+      this.unsubscribe();
+      return;
+    }
     const f = this.finalizers;
     if (f === teardown) this.finalizers = undefined;
     else if (Array.isArray(f)) {
@@ -161,6 +180,18 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
       return { error: thrown };
     }
   }
+
+  /**
+   * What RxJS asks of a child `Subscription` when it adds one: the call keeps no parents (a
+   * parent's teardown reaches it through `unsubscribe`, as a duck-typed subscriber).
+   */
+  _hasParent(): boolean {
+    return false;
+  }
+
+  _addParent(): void {}
+
+  _removeParent(): void {}
 
   private release(): void {
     const f = this.finalizers;
@@ -185,4 +216,67 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
 function run(finalizer: Finalizer): void {
   if (typeof finalizer === 'function') finalizer();
   else finalizer.unsubscribe();
+}
+
+// Subscriber.prototype in the chain, without its constructor (see the top of this file).
+Object.setPrototypeOf(CallSubscriber.prototype, Subscriber.prototype);
+
+/** The parent link of an RxJS 7 `Subscription` (internal to RxJS, probed below). */
+interface Child {
+  _addParent(parent: { remove(child: unknown): void }): void;
+}
+
+/** True when a `Subscription` that unsubscribes tells the parents it got through `_addParent`. */
+const PARENT_LINK = ((): boolean => {
+  const child = new Subscription();
+  const linkable = child as unknown as Partial<Child>;
+  if (typeof linkable._addParent !== 'function') return false;
+  let told = false;
+  linkable._addParent({ remove: (c: unknown) => (told = c === child) });
+  child.unsubscribe();
+  return told;
+})();
+
+/** What a policy does with one subscription to a source it guards (see `Guarded`). */
+export interface Gate {
+  admit<T>(subscriber: Subscriber<T>, source: Observable<T>): TeardownLogic;
+}
+
+/**
+ * The observable a policy returns for `source`: each subscription goes to `gate.admit`. A
+ * `Subscriber` (what operators, `firstValueFrom` and the calls pass) skips `Observable.subscribe`;
+ * anything else (an observer, callbacks) goes through it, and so does everything under RxJS's
+ * deprecated synchronous error handling. Both ways do the same: a throw from `admit` goes to the
+ * subscriber's `error`, and the teardown `admit` returns is added to the subscriber.
+ */
+export class Guarded<T> extends Observable<T> {
+  constructor(
+    private readonly gate: Gate,
+    private readonly guarded: Observable<T>,
+  ) {
+    super();
+  }
+
+  override subscribe(observerOrNext?: Partial<Observer<T>> | ((value: T) => void)): Subscription;
+  /** @deprecated As in RxJS: pass an observer. */
+  override subscribe(next?: ((value: T) => void) | null, error?: ((error: unknown) => void) | null, complete?: (() => void) | null): Subscription;
+  override subscribe(observerOrNext?: Partial<Observer<T>> | ((value: T) => void) | null, error?: ((error: unknown) => void) | null, complete?: (() => void) | null): Subscription {
+    if (!(observerOrNext instanceof Subscriber) || config.useDeprecatedSynchronousErrorHandling) {
+      return super.subscribe(observerOrNext as (value: T) => void, error, complete);
+    }
+    const subscriber = observerOrNext as Subscriber<T>;
+    let teardown: TeardownLogic = undefined;
+    try {
+      teardown = this.gate.admit(subscriber, this.guarded);
+    } catch (thrown) {
+      subscriber.error(thrown);
+    }
+    if (teardown) subscriber.add(teardown);
+    return subscriber;
+  }
+
+  /** @internal The way through `Observable.subscribe`. */
+  protected _subscribe(subscriber: Subscriber<T>): TeardownLogic {
+    return this.gate.admit(subscriber, this.guarded);
+  }
 }

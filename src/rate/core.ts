@@ -8,7 +8,8 @@
  * an estimate (`queued` = waiters ahead), which never takes. The head is woken when the store says
  * it would be admitted and takes then: a waiter that leaves before its turn has taken nothing.
  */
-import { Observable, type SchedulerLike, type Subscriber, type TeardownLogic } from 'rxjs';
+import type { Observable, SchedulerLike, Subscriber, TeardownLogic } from 'rxjs';
+import { Guarded, type Gate } from '../internal/call.js';
 import { ConfigError, RateLimitedError } from '../errors.js';
 import { EventBus, Outbox, WatchedCell } from '../internal/cell.js';
 import { scheduleOnce } from '../internal/clock.js';
@@ -87,13 +88,19 @@ export class LimiterCore {
   }
 
   apply<T>(source: Observable<T>): Observable<T> {
-    return this.guard(source, DEFAULT_KEY, this.defaultStoreKey);
+    return new Guarded(this, source);
+  }
+
+  /** One subscription to a source guarded under the default key. */
+  admit<T>(subscriber: Subscriber<T>, source: Observable<T>): TeardownLogic {
+    return this.enter(source, subscriber, DEFAULT_KEY, this.defaultStoreKey);
   }
 
   forKey(key: string): <T>(source: Observable<T>) => Observable<T> {
     if (typeof key !== 'string') throw new ConfigError(this.name, 'key', key, 'a string');
     const storeKey = scopedKey(this.name, key);
-    return <T>(source: Observable<T>) => this.guard(source, key, storeKey);
+    const gate: Gate = { admit: (subscriber, source) => this.enter(source, subscriber, key, storeKey) };
+    return <T>(source: Observable<T>) => new Guarded(gate, source);
   }
 
   stats(): RateLimiterStats {
@@ -113,16 +120,14 @@ export class LimiterCore {
     source.subscribe(subscriber);
   }
 
-  private guard<T>(source: Observable<T>, key: string, storeKey: string): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      const outbox = this.outbox;
-      outbox.hold();
-      try {
-        return this.take(source, subscriber, key, storeKey);
-      } finally {
-        outbox.release();
-      }
-    });
+  private enter<T>(source: Observable<T>, subscriber: Subscriber<T>, key: string, storeKey: string): TeardownLogic {
+    const outbox = this.outbox;
+    outbox.hold();
+    try {
+      return this.take(source, subscriber, key, storeKey);
+    } finally {
+      outbox.release();
+    }
   }
 
   private take<T>(source: Observable<T>, subscriber: Subscriber<T>, key: string, storeKey: string): TeardownLogic {
@@ -134,21 +139,21 @@ export class LimiterCore {
         (r) => {
           if (subscriber.closed) return; // a remote store has no give-back: the tokens are spent
           this.outbox.run(() => {
-            if (r.allowed) this.admit(source, subscriber, key, this.scheduler.now(), 0, r.remaining);
+            if (r.allowed) this.letThrough(source, subscriber, key, this.scheduler.now(), 0, r.remaining);
             else this.refuse(subscriber, key, this.scheduler.now(), r);
           });
         },
         (error: unknown) => subscriber.error(error),
       );
     } else if (result.allowed) {
-      this.admit(source, subscriber, key, now, 0, result.remaining);
+      this.letThrough(source, subscriber, key, now, 0, result.remaining);
     } else {
       this.refuse(subscriber, key, now, result);
     }
     return undefined;
   }
 
-  private admit<T>(source: Observable<T>, subscriber: Subscriber<T>, key: string, now: number, waited: number, remaining: number): void {
+  private letThrough<T>(source: Observable<T>, subscriber: Subscriber<T>, key: string, now: number, waited: number, remaining: number): void {
     this.admitted++;
     if (key === DEFAULT_KEY) this.remaining = remaining;
     if (this.bus.observed) this.bus.emit({ type: 'admitted', policy: this.name, at: now, key, cost: this.cost, waited });
@@ -176,7 +181,7 @@ export class LimiterCore {
     if (existing === undefined) {
       const result = this.store.take(storeKey, this.cost, now, this.params, 0);
       if (!isPending(result)) {
-        if (result.allowed) return this.admit(source, subscriber, key, now, 0, result.remaining);
+        if (result.allowed) return this.letThrough(source, subscriber, key, now, 0, result.remaining);
         if (this.tooLong(result.retryAfter, now)) return this.refuse(subscriber, key, now, result);
       }
       const lane = new Lane(key, storeKey);
@@ -279,7 +284,7 @@ export class LimiterCore {
     if (result.allowed) {
       lane.remove(head);
       this.waiting--;
-      this.admit(head.source, head.subscriber, lane.key, now, now - head.arrivedAt, result.remaining);
+      this.letThrough(head.source, head.subscriber, lane.key, now, now - head.arrivedAt, result.remaining);
     } else if (this.tooLong(now - head.arrivedAt + result.retryAfter, now)) {
       this.reject(lane, head, result);
     } else {

@@ -15,6 +15,16 @@ describe('BucketWindow', () => {
     expect([w.total(5000, 0), w.total(5000, 1)]).toEqual([0, 1]);
   });
 
+  it('sum reads the totals as the last add or total rotated them', () => {
+    const w = new BucketWindow(1000, 10, 2);
+    w.add(0, 0);
+    w.add(950, 0);
+    expect(w.sum(0)).toBe(2);
+    w.add(1050, 1);
+    expect([w.sum(0), w.sum(1)]).toEqual([1, 1]);
+    expect([w.sum(0), w.total(1050, 0)]).toEqual([1, 1]);
+  });
+
   it('saves and loads, and refuses what save could not have written', () => {
     const w = new BucketWindow(1000, 4, 2);
     w.add(100, 0);
