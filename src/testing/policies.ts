@@ -3,7 +3,8 @@
  * streams, controls) and its resolved settings, both stamped by the library under `Symbol.for`
  * keys, so a copy of the kit reads policies built by another copy of the library. A composed
  * pipeline is read through its parts: an array of policies, or any object that carries `parts`
- * (an array, or a record of named policies).
+ * (an array, or a record of named policies; with an `order` of its keys, outermost first, as
+ * `pipeline()` has, the record is read innermost first).
  */
 import type { Observable } from 'rxjs';
 
@@ -57,8 +58,12 @@ export function policiesOf(target: unknown): WatchedPolicy[] {
     if ((typeof value !== 'function' && typeof value !== 'object') || value === null || seen.has(value)) return;
     seen.add(value);
     if (Array.isArray(value)) return value.forEach(visit);
-    const parts = (value as { parts?: unknown }).parts;
-    if (parts !== undefined && typeof parts === 'object' && parts !== null) Object.values(parts).forEach(visit);
+    const { parts, order } = value as { parts?: unknown; order?: unknown };
+    if (parts !== undefined && typeof parts === 'object' && parts !== null) {
+      // A `pipeline()` names its roles outermost first in `order`: read them innermost first, as pipe() order.
+      const roles = Array.isArray(order) && order.every((r) => typeof r === 'string' && r in parts) ? [...(order as string[])].reverse() : undefined;
+      (roles === undefined ? Object.values(parts) : roles.map((r) => (parts as Record<string, unknown>)[r])).forEach(visit);
+    }
     const descriptor = descriptorOf(value);
     if (descriptor !== undefined && (descriptor.streams.length > 0 || descriptor.state.length > 0)) found.push(watched(value as Record<string, unknown>, descriptor));
   };
