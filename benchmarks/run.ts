@@ -7,7 +7,10 @@
  *   --json <file>   also write the run (machine, settings, every group, every table row) as JSON
  *   --markdown      print the table rows as markdown at the end
  *
- * `BENCH_ROUNDS` (default 9) and `BENCH_ROUND_MS` (default 40) set the interleaved rounds.
+ * `BENCH_ROUNDS` (default 15) and `BENCH_ROUND_MS` (default 30) set the interleaved rounds.
+ * `BENCH_CLOCK=cpu|wall` picks the clock (see harness.ts): the suite, which never waits, is timed
+ * by the process's CPU time by default; the named files, some of which wait on timers, fsync or
+ * Redis, by the wall clock.
  * Benchmarks import the library from ../src through tsx (esbuild), as the build emits it.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -15,7 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { measured, ROUND_MS, ROUNDS } from './harness.js';
+import { currentClock, measured, ROUND_MS, ROUNDS, useClock } from './harness.js';
 import { renderTable, type RunFile } from './markdown.js';
 import { rows } from './rows.js';
 
@@ -30,6 +33,7 @@ const markdown = args.includes('--markdown');
 const names = args.filter((a, i) => !a.startsWith('--') && !(jsonAt >= 0 && i === jsonAt + 1));
 const every = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
 const files = names.length === 0 ? SUITE : names.includes('all') ? every : every.filter((f) => names.some((n) => f.startsWith(n)));
+useClock(process.env.BENCH_CLOCK === 'cpu' || process.env.BENCH_CLOCK === 'wall' ? process.env.BENCH_CLOCK : files === SUITE ? 'cpu' : 'wall');
 if (files.length === 0) throw new Error(`no benchmark file starts with ${names.join(', ')}; there are ${every.join(', ')}`);
 
 const machine = {
@@ -40,7 +44,7 @@ const machine = {
   cores: cpus().length,
   loadAtStart: loadavg()[0]!,
 };
-console.log(`node ${machine.node}, ${machine.arch}, ${machine.cpu} × ${machine.cores}, load ${machine.loadAtStart.toFixed(2)}; ${ROUNDS} interleaved rounds of ~${ROUND_MS} ms`);
+console.log(`node ${machine.node}, ${machine.arch}, ${machine.cpu} × ${machine.cores}, load ${machine.loadAtStart.toFixed(2)}; ${ROUNDS} interleaved rounds of ~${ROUND_MS} ms, ${currentClock()} time`);
 const started = performance.now();
 for (const file of files) {
   const mod = (await import(pathToFileURL(`${here}/${file}`).href)) as { default: () => Promise<void> };
@@ -49,7 +53,7 @@ for (const file of files) {
 }
 const run: RunFile = {
   machine: { ...machine, loadAtEnd: loadavg()[0]!, seconds: Math.round((performance.now() - started) / 1000) },
-  settings: { rounds: ROUNDS, roundMs: ROUND_MS, files },
+  settings: { rounds: ROUNDS, roundMs: ROUND_MS, clock: currentClock(), files },
   rows,
   groups: Object.fromEntries(measured),
 };
