@@ -82,7 +82,15 @@ export function renderTable(run: RunFile, agreedWith = 0): string {
 /** How far apart two headline numbers may be, beyond 20 %, for runs to agree. */
 const SLACK: Record<Figure['unit'], number> = { x: 0.1, ns: 50, B: 64, 'B/call': 1, timers: 5 };
 
-/** Rows on which the runs disagree: a different verdict, or headline numbers more than 20 % (and the slack) apart. */
+/** True when every run's headline lies within the [min–max] of every other run (only figures with a spread). */
+function withinSpreads(figures: readonly Figure[]): boolean {
+  return figures.every((f) => f.min !== undefined && f.max !== undefined && figures.every((g) => g.value >= f.min! && g.value <= f.max!));
+}
+
+/**
+ * Rows on which the runs disagree: a different verdict, or headline numbers more than 20 % (and
+ * the slack) apart that do not lie within each other's spread over rounds either.
+ */
 export function disagreements(runs: readonly RunFile[]): string[] {
   const problems: string[] = [];
   for (const row of runs[0]!.rows) {
@@ -91,11 +99,13 @@ export function disagreements(runs: readonly RunFile[]): string[] {
       problems.push(`${row.id}: missing from a run`);
       continue;
     }
-    const values = same.map((r) => r!.ours.value);
+    const figures = same.map((r) => r!.ours);
+    const values = figures.map((f) => f.value);
     const lo = Math.min(...values);
     const hi = Math.max(...values);
+    const close = hi <= lo * 1.2 || hi - lo <= SLACK[row.ours.unit] || withinSpreads(figures);
     if (new Set(same.map((r) => r!.met)).size > 1) problems.push(`${row.id}: met in some runs only (${values.map((v) => v.toFixed(2)).join(', ')})`);
-    else if (hi > lo * 1.2 && hi - lo > SLACK[row.ours.unit]) problems.push(`${row.id}: ${values.map((v) => v.toFixed(2)).join(', ')} differ by more than 20 %`);
+    else if (!close) problems.push(`${row.id}: ${values.map((v) => v.toFixed(2)).join(', ')} differ by more than 20 % and lie outside each other's spread`);
   }
   return problems;
 }

@@ -5,7 +5,8 @@
  *   npx tsx benchmarks/table.ts /tmp/run1.json /tmp/run2.json /tmp/run3.json
  *
  * The table comes from the first file. With more files, the runs must agree row by row (the same
- * verdict, headline numbers within 20 %) or nothing is written and the rows that differ are listed;
+ * verdict; headline numbers within 20 % or within each other's spread over rounds) or nothing is
+ * written and the rows that differ are listed;
  * `--force` writes anyway. `--print` prints the section instead of writing README.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

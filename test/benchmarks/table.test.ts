@@ -36,11 +36,15 @@ describe('the benchmark table', () => {
   it('runs agree when verdicts match and headline numbers are within 20 % (or the slack)', () => {
     expect(disagreements([run([row('a', 1.2, true)]), run([row('a', 1.25, true)]), run([row('a', 1.15, true)])])).toEqual([]);
     expect(disagreements([run([row('a', 0.2, true)]), run([row('a', 0.28, true)])])).toEqual([]); // 40 % apart, but within 0.1×
+    // 25 % apart, but each inside the other's spread over rounds.
+    const wide = (value: number): Row => ({ ...row('a', value, false), ours: { label: 'rx-resilience', value, min: 1, max: 4, unit: 'x' } });
+    expect(disagreements([run([wide(2)]), run([wide(2.5)])])).toEqual([]);
   });
 
   it('runs disagree on a different verdict, a number more than 20 % away, or a missing row', () => {
     expect(disagreements([run([row('a', 1.25, true)]), run([row('a', 1.35, false)])])).toEqual([expect.stringContaining('a: met in some runs only')]);
-    expect(disagreements([run([row('a', 2, false)]), run([row('a', 2.6, false)])])).toEqual([expect.stringContaining('differ by more than 20 %')]);
+    const narrow = (value: number): Row => ({ ...row('a', value, false), ours: { label: 'rx-resilience', value, min: value * 0.95, max: value * 1.05, unit: 'x' } });
+    expect(disagreements([run([narrow(2)]), run([narrow(2.6)])])).toEqual([expect.stringContaining('differ by more than 20 %')]);
     expect(disagreements([run([row('a', 2, false)]), run([])])).toEqual(['a: missing from a run']);
   });
 
