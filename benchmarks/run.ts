@@ -15,7 +15,7 @@
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { currentClock, measured, ROUND_MS, ROUNDS, useClock } from './harness.js';
@@ -59,8 +59,10 @@ const run: RunFile = {
 };
 console.log(`\n${files.length} file(s) in ${run.machine.seconds} s`);
 if (jsonFile !== undefined) {
-  writeFileSync(jsonFile, `${JSON.stringify(run, null, 2)}\n`);
-  console.log(`wrote ${jsonFile}`);
+  // Relative to where `npm run bench` was typed (npm runs this script inside benchmarks/).
+  const path = resolve(process.env.INIT_CWD ?? process.cwd(), jsonFile);
+  writeFileSync(path, `${JSON.stringify(run, null, 2)}\n`);
+  console.log(`wrote ${path}`);
 }
 if (markdown) console.log(`\n${renderTable(run)}`);
 // A policy may keep one action scheduled until its last deadline: do not wait for it.
