@@ -84,14 +84,14 @@ async function calibrate(run: () => unknown): Promise<number> {
 }
 
 /**
- * Times every candidate in `ROUNDS` interleaved rounds and compares each with its baseline (`vs`,
+ * Times every candidate in `rounds` interleaved rounds and compares each with its baseline (`vs`,
  * else `baseline`, else the first candidate) round by round. Prints the group and returns it.
  */
-export async function compare(title: string, candidates: readonly Candidate[], baseline = candidates[0]!.name): Promise<Result[]> {
+export async function compare(title: string, candidates: readonly Candidate[], baseline = candidates[0]!.name, rounds = ROUNDS): Promise<Result[]> {
   const sizes = new Map<string, number>();
   for (const c of candidates) sizes.set(c.name, await calibrate(c.run));
   const samples = new Map<string, number[]>(candidates.map((c) => [c.name, []]));
-  for (let r = 0; r < ROUNDS; r++) {
+  for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < candidates.length; i++) {
       const c = candidates[(i + r) % candidates.length]!;
       samples.get(c.name)!.push(await timeBatch(c.run, sizes.get(c.name)!));
@@ -106,7 +106,7 @@ export async function compare(title: string, candidates: readonly Candidate[], b
     return { name: c.name, nsPerOp: spread(own).median, ns: spread(own), vs, ratio: ratios.median, ratios };
   });
   measured.set(title, results);
-  print(title, results);
+  print(title, results, rounds);
   return results;
 }
 
@@ -144,8 +144,8 @@ export function spread(values: readonly number[]): Spread {
   return { min: s[0]!, median: s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2, max: s.at(-1)! };
 }
 
-function print(title: string, results: readonly Result[]): void {
-  console.log(`\n${title}  (median ns/op; ratio to the named baseline: median [min–max] of ${ROUNDS} rounds, ${clock} time)`);
+function print(title: string, results: readonly Result[], rounds: number): void {
+  console.log(`\n${title}  (median ns/op; ratio to the named baseline: median [min–max] of ${rounds} rounds, ${clock} time)`);
   const width = Math.max(...results.map((r) => r.name.length));
   for (const r of results) {
     const ratio = r.vs === r.name ? '' : `${r.ratio.toFixed(2).padStart(6)}x [${r.ratios.min.toFixed(2)}–${r.ratios.max.toFixed(2)}] vs ${r.vs}`;

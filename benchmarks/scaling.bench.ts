@@ -6,7 +6,7 @@
  */
 import { NEVER, of, Subject, VirtualTimeScheduler, type Observable, type Subscription } from 'rxjs';
 import { bulkhead, circuitBreaker, slidingWindow, tokenBucket } from '../src/index.js';
-import { compare, type Candidate } from './harness.js';
+import { compare, ROUNDS, type Candidate } from './harness.js';
 import { noop } from './reference.js';
 import { addRow, pick, ratioOf } from './rows.js';
 
@@ -33,9 +33,9 @@ class Fifo<T> {
   }
 }
 
-/** Compares a small and a large case and adds the row "large × small". */
+/** Compares a small and a large case and adds the row "large × small". Two candidates only: twice the rounds. */
 async function pair(id: string, path: string, title: string, small: Candidate, large: Candidate): Promise<void> {
-  const results = await compare(title, [small, { ...large, vs: small.name }]);
+  const results = await compare(title, [small, { ...large, vs: small.name }], small.name, 2 * ROUNDS);
   addRow({
     id,
     section: 'scaling',
