@@ -61,7 +61,7 @@ export function renderTable(run: RunFile, agreedWith = 0): string {
     `Measured ${m.date.slice(0, 10)} with \`npm run bench\` (${run.settings.files.join(', ')}): node ${m.node} on ${m.cpu}, ${m.cores} cores,`,
     `load average ${m.loadAtStart.toFixed(1)} at the start and ${m.loadAtEnd.toFixed(1)} at the end (the machine is shared), ${m.seconds} s in all.`,
     `Each group ran ${run.settings.rounds} interleaved rounds (a scaling pair twice as many) of about ${run.settings.roundMs} ms per candidate, timed by ${run.settings.clock === 'cpu' ? "the process's CPU time" : 'the wall clock'}; a ratio is the median of the`,
-    `per-round ratios [min–max], with the median time per call in parentheses.${agreedWith > 0 ? ` ${agreedWith + 1} runs agreed (see below).` : ''}`,
+    `per-round ratios [min–max], with the median time per call in parentheses.${agreedWith > 0 ? ` This run agreed with ${agreedWith} other run${agreedWith > 1 ? 's' : ''} (the rule above).` : ''}`,
     '',
   ];
   for (const section of ['hot paths', 'scaling'] as const) {

@@ -30,7 +30,7 @@ describe('the benchmark table', () => {
     expect(table).toContain('| path s | **1.10×** [0.99–1.21] (300 ns) | ≤ 1.3×: met |');
     expect(table).toContain('15 interleaved rounds');
     expect(table).toContain("the process's CPU time");
-    expect(table).toContain('3 runs agreed');
+    expect(table).toContain('This run agreed with 2 other runs');
   });
 
   it('runs agree when verdicts match and headline numbers are within 20 % (or the slack)', () => {
