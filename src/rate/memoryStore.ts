@@ -51,19 +51,19 @@ class Memory implements MemoryStore {
     switch (params.kind) {
       case 'token-bucket': {
         const records = (this.buckets ??= new KeyedRecords(this.maxKeys));
-        let record = records.find(key, now);
+        let record = records.find(key);
         if (record === undefined) records.add(key, (record = { idleAt: now }), now);
         return takeTokens(record, cost, now, params, queued, this.out);
       }
       case 'sliding-window': {
         const records = (this.logs ??= new KeyedRecords(this.maxKeys));
-        let record = records.find(key, now);
+        let record = records.find(key);
         if (record === undefined) records.add(key, (record = freshLog()), now);
         return takeFromLog(record, cost, now, params, queued, this.out);
       }
       case 'fixed-window': {
         const records = (this.counts ??= new KeyedRecords(this.maxKeys));
-        let record = records.find(key, now);
+        let record = records.find(key);
         if (record === undefined) records.add(key, (record = freshCount()), now);
         return takeFromCount(record, cost, now, params, queued, this.out);
       }
@@ -73,11 +73,11 @@ class Memory implements MemoryStore {
   peek(key: string, now: number, params: RateParams): number {
     switch (params.kind) {
       case 'token-bucket':
-        return tokensLeft(this.buckets?.find(key, now), now, params);
+        return tokensLeft(this.buckets?.find(key), now, params);
       case 'sliding-window':
-        return unitsLeft(this.logs?.find(key, now), now, params);
+        return unitsLeft(this.logs?.find(key), now, params);
       case 'fixed-window':
-        return countLeft(this.counts?.find(key, now), now, params);
+        return countLeft(this.counts?.find(key), now, params);
     }
   }
 
