@@ -85,6 +85,9 @@ export function parseAdaptiveRateLimitConfig(config: unknown): ParsedAdaptiveRat
   };
 }
 
+/** What `adaptiveRateLimit()` returns (the name its factory suggests). */
+export type AdaptiveRateLimit = AdaptiveRateLimiter;
+
 /**
  * Builds an adaptive rate limiter. It admits up to `floor(rate)` calls per sliding `window`,
  * starting at `base`. Calls are judged in periods: once a period has lasted `window` ms and seen
@@ -106,7 +109,7 @@ export function parseAdaptiveRateLimitConfig(config: unknown): ParsedAdaptiveRat
  * ```
  * @throws ConfigError when the config is invalid (also `cost > min`).
  */
-export function adaptiveRateLimit(config: AdaptiveRateLimitConfig): AdaptiveRateLimiter {
+export function adaptiveRateLimit(config: AdaptiveRateLimitConfig): AdaptiveRateLimit {
   const c = parseAdaptiveRateLimitConfig(config);
   return limiterPolicy<AdaptiveRateLimiter>(new AdaptiveCore(c.setup, c.tuning), PROTO);
 }

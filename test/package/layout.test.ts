@@ -28,7 +28,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   fallback: [...POLICY, 'cache'],
   queue: [...POLICY, 'backoff'],
   health: [...POLICY, 'breaker', 'bulkhead', 'time'],
-  registry: [...POLICY, 'backoff', 'breaker', 'bulkhead', 'rate', 'retry', 'time'],
+  // The registry builds the config file's policies, and types `get(name, kind)` by every policy's type.
+  registry: [...POLICY, 'backoff', 'breaker', 'bulkhead', 'cache', 'concurrency', 'fallback', 'hedge', 'rate', 'retry', 'time'],
   config: ['registry'],
   http: [...POLICY, 'health', 'registry'],
   'file-store': ['queue'],
