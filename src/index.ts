@@ -129,6 +129,7 @@ export type {
 export { policyKind, resilienceKind } from './registry/kind.js';
 export type { PolicyKind, RegistryKind, ResilienceKind } from './registry/kind.js';
 export type { PolicyTypes } from './registry/policyTypes.js';
+export type { AnyPolicy } from './registry/handle.js';
 
 /* Error types */
 export {
