@@ -123,7 +123,7 @@ describe('instanceof across copies (in process)', () => {
   it('keeps instanceof exact for everything else', () => {
     expect(new Error('x') instanceof ResilienceError).toBe(false);
     expect({ code: 'CIRCUIT_OPEN' } instanceof CircuitOpenError).toBe(false);
-    expect(null instanceof ResilienceError).toBe(false);
+    expect((null as unknown) instanceof ResilienceError).toBe(false);
     expect(new CircuitOpenError('p', 'open', 1) instanceof CircuitOpenError).toBe(true);
     expect(new CircuitOpenError('p', 'open', 1) instanceof BulkheadFullError).toBe(false);
     class Mine extends CircuitOpenError {}
