@@ -5,15 +5,13 @@
  * module files, for the root entry and every subpath of `exports`. Each subpath is imported and
  * used with a type that must be real (a misuse must be an error, so an untyped `any` fails).
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packedProject, REPO as root } from '../helpers/packed.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, unknown>;
   typesVersions: Record<string, Record<string, string[]>>;
@@ -53,17 +51,8 @@ const CONFIGS: Readonly<Record<string, Record<string, unknown>>> = {
 let project: string;
 
 beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'rx-resilience-types-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: root, encoding: 'utf8' })) as { filename: string }[];
-  const target = join(project, 'node_modules', 'rx-resilience');
-  mkdirSync(target, { recursive: true });
-  execFileSync('tar', ['-xzf', join(project, packed[0]!.filename), '-C', target, '--strip-components=1']);
   // The package's dependencies and peers, and Node's types, from this repository's install (offline).
-  mkdirSync(join(project, 'node_modules', '@types'));
-  for (const dep of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies), '@types/node']) {
-    if (existsSync(join(root, 'node_modules', dep))) symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep), 'dir');
-  }
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  project = packedProject('rx-resilience-types-', [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies), '@types/node']);
   for (const [name, options] of Object.entries(CONFIGS)) {
     const dir = join(project, name);
     mkdirSync(dir);
@@ -94,5 +83,5 @@ describe('the packed package type-checks in a consumer project', () => {
       (e: { stdout: string }) => e.stdout,
     );
     expect(run).toBe('');
-  }, 120_000);
+  }, 300_000);
 });
