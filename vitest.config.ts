@@ -20,6 +20,10 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Type tests (test/**/*.test-d.ts, expectTypeOf): one tsc run over those files only, against
+    // the built declarations in dist/ (what users compile against; `npm test` builds first), so
+    // the sources are not checked a second time. `tsc -p tsconfig.json` leaves them to this run.
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.typecheck.json' },
     // No test may wait on the wall clock: everything runs on virtual time.
     testTimeout: 20_000,
   },

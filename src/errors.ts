@@ -59,6 +59,18 @@ export class ResilienceError implements Error {
     if (options !== undefined && 'cause' in options) (this as { cause?: unknown }).cause = options.cause;
     if (options?.captureStack !== false) Error.captureStackTrace(this, new.target);
   }
+
+  /**
+   * `instanceof` holds across copies of the package: an error of another copy (ES module and
+   * CommonJS side by side) is an instance of this copy's class with the same code
+   * (`e instanceof CircuitOpenError`), and of `ResilienceError` whatever its code. A subclass of
+   * yours matches by its prototype chain only.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (!isResilienceError(value)) return false;
+    return this === ResilienceError || CODES.get(this) === value.code;
+  }
 }
 Object.setPrototypeOf(ResilienceError.prototype, Error.prototype);
 Object.defineProperties(ResilienceError.prototype, {
@@ -172,6 +184,12 @@ export class InjectedFaultError extends ResilienceError {
     super('INJECTED_FAULT', policy, `${policy}: fault injected into call ${call}`, { captureStack: false });
   }
 }
+/** The code of each class, for `instanceof` across copies. */
+const CODES = new Map<unknown, ResilienceErrorCode>([
+  [ConfigError, 'CONFIG_INVALID'], [CircuitOpenError, 'CIRCUIT_OPEN'], [BulkheadFullError, 'BULKHEAD_FULL'], [QueueTimeoutError, 'QUEUE_TIMEOUT'],
+  [RateLimitedError, 'RATE_LIMITED'], [TimeLimitError, 'TIME_LIMIT'], [RetriesExhaustedError, 'RETRIES_EXHAUSTED'], [QueueStoreError, 'QUEUE_STORE'],
+  [FailureResultError, 'FAILURE_RESULT'], [InjectedFaultError, 'INJECTED_FAULT'],
+]);
 
 // `name` lives on each prototype (not on every instance), so building an error stays cheap.
 for (const [cls, name] of [

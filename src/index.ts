@@ -65,13 +65,13 @@ export type { Hedge, HedgeConfig, HedgeEvent, HedgeStats } from './hedge/hedge.j
 
 /* Rate limiting */
 export { tokenBucket } from './rate/tokenBucket.js';
-export type { TokenBucketConfig } from './rate/tokenBucket.js';
+export type { TokenBucket, TokenBucketConfig } from './rate/tokenBucket.js';
 export { slidingWindow } from './rate/slidingWindow.js';
-export type { SlidingWindowConfig } from './rate/slidingWindow.js';
+export type { SlidingWindow, SlidingWindowConfig } from './rate/slidingWindow.js';
 export { fixedWindow } from './rate/fixedWindow.js';
-export type { FixedWindowConfig } from './rate/fixedWindow.js';
+export type { FixedWindow, FixedWindowConfig } from './rate/fixedWindow.js';
 export { adaptiveRateLimit } from './rate/adaptiveRateLimit.js';
-export type { AdaptiveRateLimitConfig, AdaptiveRateLimitEvent, AdaptiveRateLimiter } from './rate/adaptiveRateLimit.js';
+export type { AdaptiveRateLimit, AdaptiveRateLimitConfig, AdaptiveRateLimitEvent, AdaptiveRateLimiter } from './rate/adaptiveRateLimit.js';
 export { adaptiveThrottle } from './rate/adaptiveThrottle.js';
 export type { AdaptiveThrottle, AdaptiveThrottleConfig, AdaptiveThrottleEvent, AdaptiveThrottleState, AdaptiveThrottleStats } from './rate/adaptiveThrottle.js';
 export type { LimiterMode, LimiterOptions, RateLimiter, RateLimiterEvent, RateLimiterState, RateLimiterStats } from './rate/types.js';
@@ -142,6 +142,8 @@ export type {
 } from './registry/resilienceRegistry.js';
 export { policyKind, resilienceKind } from './registry/kind.js';
 export type { PolicyKind, RegistryKind, ResilienceKind } from './registry/kind.js';
+export type { PolicyTypes } from './registry/policyTypes.js';
+export type { AnyPolicy } from './registry/handle.js';
 
 /* Error types */
 export {

@@ -126,16 +126,20 @@ export function cache(config: CacheConfig): Cache {
   const c = parseCacheConfig(config);
   const core = new CacheCore(c.name, { ...c, scheduler: resolveScheduler(c.scheduler) });
   const policy = definePolicy<Cache>(core, PROTO, { ttl: c.ttl, staleTtl: c.staleTtl, maxEntries: c.maxEntries });
-  CORES.set(policy, core);
+  Object.defineProperty(policy, STORE, { value: core });
   return policy;
 }
 
-/** The store behind a cache policy (see `CacheStore`), or undefined when `policy` is not a cache. */
+/**
+ * The store behind a cache policy (see `CacheStore`), or undefined when `policy` is not a cache.
+ * It is kept on the policy under a `Symbol.for` key, so a fallback ladder reads a cache built by
+ * another copy of the library (an ES module and a CommonJS copy side by side).
+ */
 export function cacheStore(policy: unknown): CacheStore | undefined {
-  return typeof policy === 'function' ? CORES.get(policy) : undefined;
+  return typeof policy === 'function' ? (policy as { [STORE]?: CacheStore })[STORE] : undefined;
 }
 
-const CORES = new WeakMap<object, CacheCore>();
+const STORE = Symbol.for('rx-resilience/cache-store');
 const PROTO = policyPrototype({ kind: 'cache', streams: ['events$', 'metrics$'], controls: ['stats', 'forKey', 'wrap', 'peek', 'invalidate', 'clear'] });
 
 interface Settings {

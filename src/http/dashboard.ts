@@ -40,6 +40,12 @@ export function servePage(req: IncomingMessage, res: ServerResponse, html: strin
 }
 
 /**
+ * What `dashboard()` returns: a `node:http` request listener that serves the page at its path and
+ * passes every other request to `next` (404 without one).
+ */
+export type Dashboard = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+/**
  * A standalone `(req, res, next?)` handler serving the dashboard page at `path`; other paths call
  * `next`, else 404. `healthEndpoints({ dashboard: true })` serves the same page beside its routes.
  *
@@ -52,7 +58,7 @@ export function servePage(req: IncomingMessage, res: ServerResponse, html: strin
  * ```
  * @throws ConfigError when the config is invalid.
  */
-export function dashboard(config: DashboardConfig = {}): (req: IncomingMessage, res: ServerResponse, next?: () => void) => void {
+export function dashboard(config: DashboardConfig = {}): Dashboard {
   const check = checker('dashboard');
   const c = check.object('', config, ['path', 'events']);
   const path = c.path === undefined ? '/dashboard' : c.path;

@@ -7,6 +7,6 @@
 export { healthEndpoints } from './endpoints.js';
 export type { HealthEndpoints, HealthEndpointsConfig } from './endpoints.js';
 export { metricsHandler } from './metrics.js';
-export type { MetricsExposition, MetricsSource } from './metrics.js';
+export type { MetricsExposition, MetricsHandler, MetricsSource } from './metrics.js';
 export { dashboard } from './dashboard.js';
-export type { DashboardConfig } from './dashboard.js';
+export type { DashboardConfig, Dashboard } from './dashboard.js';

@@ -14,6 +14,9 @@ export interface MetricsExposition {
   readonly body: string;
 }
 
+/** What `metricsHandler()` returns: a `node:http` request listener that serves the exposition. */
+export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
  * A `node:http` handler for `/metrics`: 200 with the source's text, 500 (with no detail) when the
  * source throws or rejects or its answer cannot be sent (a content type that is not a valid header
@@ -24,7 +27,7 @@ export interface MetricsExposition {
  * const serve = metricsHandler(async () => ({ contentType: registry.contentType, body: await registry.metrics() }));
  * ```
  */
-export function metricsHandler(source: MetricsSource): (req: IncomingMessage, res: ServerResponse) => void {
+export function metricsHandler(source: MetricsSource): MetricsHandler {
   if (typeof source !== 'function') checker('metrics-handler').fail('source', source, 'a function returning { contentType, body } or a promise of it');
   return (req, res) => {
     if (!readOnly(req, res)) return;

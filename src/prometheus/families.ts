@@ -25,10 +25,28 @@ interface MetricConfig {
   collect: () => void;
 }
 
-/** Readers per family, run on scrape: any exporter that finds the family in a registry adds its readers here. */
-const READERS = new WeakMap<object, Set<Reader>>();
-/** The families this module created, with their spec (to tell them from foreign metrics of the same name). */
-const OURS = new WeakMap<object, MetricSpec>();
+/**
+ * What the library keeps on prom-client's own objects, under `Symbol.for` keys, so that every copy
+ * of the library in the process (an ES module and a CommonJS copy side by side) shares it: two
+ * copies' exporters on one registry share its families and see each other's claims.
+ */
+const FAMILY = Symbol.for('rx-resilience/prometheus-family');
+const CLAIMS = Symbol.for('rx-resilience/prometheus-claims');
+
+/**
+ * On each family the library created: its spec (to tell it from a foreign metric of the same
+ * name) and its readers, run on scrape (any exporter that finds the family adds its readers here).
+ */
+interface FamilyMark {
+  readonly spec: MetricSpec;
+  readonly readers: Set<Reader>;
+}
+
+const markOf = (metric: object): FamilyMark | undefined => (metric as { [FAMILY]?: FamilyMark })[FAMILY];
+const keep = <V>(target: object, key: symbol, value: V): V => {
+  Object.defineProperty(target, key, { value, configurable: true });
+  return value;
+};
 
 export interface FamilyOptions {
   readonly registry: Registry;
@@ -55,7 +73,7 @@ export class Families {
 
   /** The readers a family runs on scrape (prom-client's `collect()`). */
   readers(metric: object): Set<Reader> {
-    return READERS.get(metric)!;
+    return markOf(metric)!.readers;
   }
 
   private family(spec: MetricSpec, type: MetricSpec['type'], create: (config: MetricConfig) => AnyMetric): AnyMetric {
@@ -63,7 +81,7 @@ export class Families {
     const name = this.options.prefix + spec.name;
     const found = this.options.registry.getSingleMetric(name);
     if (found !== undefined) {
-      const ours = OURS.get(found);
+      const ours = markOf(found)?.spec;
       if (ours === undefined || ours.name !== spec.name || ours.type !== spec.type) {
         throw new Error(`prometheusMetrics: the registry already holds a metric named ${name} that rx-resilience did not create`);
       }
@@ -71,8 +89,7 @@ export class Families {
     }
     const readers = new Set<Reader>();
     const metric = create({ name, help: spec.help, labelNames: [...spec.labels], registers: [this.options.registry], collect: () => readers.forEach((read) => read()) });
-    READERS.set(metric, readers);
-    OURS.set(metric, spec);
+    keep<FamilyMark>(metric, FAMILY, { spec, readers });
     return metric;
   }
 }
@@ -169,9 +186,6 @@ export class Binding {
   }
 }
 
-/** Who holds each (prefix, family group, name) of a prom-client registry, across every exporter on it. */
-const CLAIMS = new WeakMap<object, Map<string, object>>();
-
 /** The families of each group, for errors (without the prefix). */
 export const GROUP_FAMILIES: Readonly<Record<string, string>> = {
   breaker: 'circuit_breaker_*',
@@ -196,8 +210,9 @@ export const GROUP_FAMILIES: Readonly<Record<string, string>> = {
  * series. Returns the release, or `{ group, by }` for the first group someone already holds.
  */
 export function claim(options: FamilyOptions, groups: readonly string[], name: string, exporter: object): (() => void) | { group: string; mine: boolean } {
-  let claims = CLAIMS.get(options.registry);
-  if (claims === undefined) CLAIMS.set(options.registry, (claims = new Map()));
+  // Who holds each (prefix, family group, name) of the registry, across every exporter (and copy) on it.
+  const registry = options.registry as { [CLAIMS]?: Map<string, object> };
+  const claims = registry[CLAIMS] ?? keep(registry, CLAIMS, new Map<string, object>());
   const keys = groups.map((group) => `${options.prefix}\u0000${group}\u0000${name}`);
   const taken = keys.findIndex((key) => claims.has(key));
   if (taken >= 0) return { group: groups[taken]!, mine: claims.get(keys[taken]!) === exporter };

@@ -83,6 +83,9 @@ export function parseAdaptiveRateLimitConfig(config: unknown): ParsedAdaptiveRat
   };
 }
 
+/** What `adaptiveRateLimit()` returns (the name its factory suggests). */
+export type AdaptiveRateLimit<T = unknown> = AdaptiveRateLimiter<T>;
+
 /**
  * Builds an adaptive rate limiter. It admits up to `floor(rate)` calls per sliding `window`,
  * starting at `base`. Calls are judged in periods: once a period has lasted `window` ms and seen
@@ -104,7 +107,7 @@ export function parseAdaptiveRateLimitConfig(config: unknown): ParsedAdaptiveRat
  * ```
  * @throws ConfigError when the config is invalid (also `cost > min`).
  */
-export function adaptiveRateLimit<T = unknown>(config: AdaptiveRateLimitConfig<T>): AdaptiveRateLimiter<T> {
+export function adaptiveRateLimit<T = unknown>(config: AdaptiveRateLimitConfig<T>): AdaptiveRateLimit<T> {
   const c = parseAdaptiveRateLimitConfig(config);
   return limiterPolicy<AdaptiveRateLimiter<T>>(new AdaptiveCore(c.setup, c.tuning), PROTO);
 }

@@ -15,6 +15,9 @@ export interface FixedWindowConfig extends LimiterOptions {
   readonly window?: number;
 }
 
+/** What `fixedWindow()` returns: a `RateLimiter` (the three limiters share one interface and differ in the algorithm only). */
+export type FixedWindow = RateLimiter;
+
 /**
  * Builds a fixed window limiter: windows are aligned to multiples of `window` on the scheduler's
  * clock, and each admits up to `limit` cost; a call never spans two windows. Cheapest of the
@@ -34,6 +37,6 @@ export interface FixedWindowConfig extends LimiterOptions {
  * ```
  * @throws ConfigError when the config is invalid (also `cost > limit`).
  */
-export function fixedWindow(config: FixedWindowConfig): RateLimiter {
+export function fixedWindow(config: FixedWindowConfig): FixedWindow {
   return windowLimiter('fixed-window', config);
 }

@@ -15,6 +15,9 @@ export interface SlidingWindowConfig extends LimiterOptions {
   readonly window?: number;
 }
 
+/** What `slidingWindow()` returns: a `RateLimiter` (the three limiters share one interface and differ in the algorithm only). */
+export type SlidingWindow = RateLimiter;
+
 /**
  * Builds an exact sliding window limiter: it keeps the times of the calls it admitted in the
  * last `window` ms (at most `limit` entries per key) and admits a call when its cost fits. No
@@ -33,6 +36,6 @@ export interface SlidingWindowConfig extends LimiterOptions {
  * ```
  * @throws ConfigError when the config is invalid (also `cost > limit`).
  */
-export function slidingWindow(config: SlidingWindowConfig): RateLimiter {
+export function slidingWindow(config: SlidingWindowConfig): SlidingWindow {
   return windowLimiter('sliding-window', config);
 }

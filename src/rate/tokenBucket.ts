@@ -21,6 +21,9 @@ export interface TokenBucketConfig extends LimiterOptions {
 /** The shortest refill time of one token, in ms (a million tokens a second). */
 const MIN_INTERVAL = 0.001;
 
+/** What `tokenBucket()` returns: a `RateLimiter` (the three limiters share one interface and differ in the algorithm only). */
+export type TokenBucket = RateLimiter;
+
 /**
  * Builds a token bucket: bursts up to `capacity`, then `refill.tokens` per `refill.every` ms,
  * refilled lazily from the scheduler's clock (no timer per bucket). In `reject` mode a call
@@ -41,7 +44,7 @@ const MIN_INTERVAL = 0.001;
  * ```
  * @throws ConfigError when the config is invalid (also `cost > capacity`).
  */
-export function tokenBucket(config: TokenBucketConfig): RateLimiter {
+export function tokenBucket(config: TokenBucketConfig): TokenBucket {
   const name = configuredName('token-bucket', config);
   const check = checker(name);
   const c = check.object('', config, [...LIMITER_KEYS, 'capacity', 'refill']);

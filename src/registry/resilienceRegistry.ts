@@ -17,6 +17,7 @@ import { checker } from '../internal/validate.js';
 import { canary, type CanaryOptions, type CanaryReport } from './canary.js';
 import { type AnyPolicy, Slot, slotOf } from './handle.js';
 import { detectKind, type RegistryKind } from './kind.js';
+import type { PolicyTypes } from './policyTypes.js';
 
 
 export type { CanaryOptions, CanaryReport } from './canary.js';
@@ -75,7 +76,16 @@ export interface ResilienceRegistry {
    * has a name registered for another policy.
    */
   register<P extends AnyPolicy>(name: string, policy: P, options?: { readonly kind?: RegistryKind }): P;
-  /** The handle registered under `name`, or undefined. */
+  /**
+   * The handle registered under `name`, typed as the policy of `kind`, or undefined when the name
+   * is not registered. The kind is checked: `get('payments', 'bulkhead')` on a breaker throws.
+   * @throws ConfigError when `name` is registered with another kind.
+   */
+  get<K extends RegistryKind>(name: string, kind: K): PolicyTypes[K] | undefined;
+  /**
+   * The handle registered under `name`, or undefined. `P` is not checked: prefer
+   * `get(name, kind)`, which checks the kind and gives the policy's type.
+   */
   get<P extends AnyPolicy = AnyPolicy>(name: string): P | undefined;
   has(name: string): boolean;
   /** Names, in registration order. */
@@ -215,8 +225,14 @@ class Registry implements ResilienceRegistry, RegistryInternals {
     return added;
   }
 
-  get<P extends AnyPolicy = AnyPolicy>(name: string): P | undefined {
-    return this.slots.value.get(name)?.handle as P | undefined;
+  get<K extends RegistryKind>(name: string, kind: K): PolicyTypes[K] | undefined;
+  get<P extends AnyPolicy = AnyPolicy>(name: string): P | undefined;
+  get(name: string, kind?: RegistryKind): AnyPolicy | undefined {
+    const slot = this.slots.value.get(name);
+    if (kind !== undefined && slot !== undefined && slot.kind !== kind) {
+      checker(this.name).fail('kind', kind, `the kind of ${JSON.stringify(name)}, which is ${slot.kind}`);
+    }
+    return slot?.handle;
   }
 
   has(name: string): boolean {

@@ -5,27 +5,19 @@
  * missing peer.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packedProject, REPO } from '../helpers/packed.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 let project: string;
 
 const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'rx-resilience-consumer-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: root, encoding: 'utf8' })) as { filename: string }[];
-  const target = join(project, 'node_modules', 'rx-resilience');
-  mkdirSync(target, { recursive: true });
-  execFileSync('tar', ['-xzf', join(project, packed[0]!.filename), '-C', target, '--strip-components=1']);
   // The package's dependencies and its rxjs peer, from this repository's install; fast-check is left out.
-  const manifest = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  for (const dep of [...Object.keys(manifest.dependencies), 'rxjs']) symlinkSync(join(root, 'node_modules', dep), join(project, 'node_modules', dep), 'dir');
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  project = packedProject('rx-resilience-consumer-', [...Object.keys(manifest.dependencies), 'rxjs']);
 }, 60_000);
 
 afterAll(() => rmSync(project, { recursive: true, force: true }));

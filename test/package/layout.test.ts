@@ -31,7 +31,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   // A pipeline composes built policies: it names their types, and reads their kinds from descriptors.
   pipeline: [...POLICY, 'breaker', 'bulkhead', 'cache', 'concurrency', 'fallback', 'hedge', 'rate', 'retry', 'time'],
   health: [...POLICY, 'breaker', 'bulkhead', 'time'],
-  registry: [...POLICY, 'backoff', 'breaker', 'bulkhead', 'chaos', 'rate', 'retry', 'time'],
+  // The registry builds the config file's policies, and types `get(name, kind)` by every policy's type.
+  registry: [...POLICY, 'backoff', 'breaker', 'bulkhead', 'cache', 'chaos', 'concurrency', 'fallback', 'hedge', 'pipeline', 'rate', 'retry', 'time'],
   config: ['registry'],
   http: [...POLICY, 'health', 'registry'],
   'file-store': ['queue'],

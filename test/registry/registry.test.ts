@@ -66,6 +66,20 @@ describe('resilienceRegistry', () => {
     expect(other.kindOf('again')).toBe('retry');
   });
 
+  it('get(name, kind) checks the registered kind and hands out the handle typed as that policy', () => {
+    const registry = resilienceRegistry();
+    const handle = registry.register('db', circuitBreaker({ name: 'db' }));
+    registry.register('x', <T>(s: Observable<T>) => s);
+    const db = registry.get('db', 'circuit-breaker');
+    expect(db).toBe(handle);
+    expect(db?.stats().state).toBe('closed');
+    expect(registry.get('x', 'custom')).toBe(registry.get('x'));
+    expect(registry.get('missing', 'bulkhead')).toBeUndefined();
+    const error = expectConfigError(() => registry.get('db', 'bulkhead'), 'kind');
+    expect(error.message).toContain('"db", which is circuit-breaker');
+    expectConfigError(() => registry.get('x', 'retry'), 'kind');
+  });
+
   it('refuses a taken name, a bad name, a non-operator and unknown options with ConfigError', () => {
     const registry = resilienceRegistry();
     registry.register('db', circuitBreaker());
