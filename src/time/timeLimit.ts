@@ -11,11 +11,12 @@
  * and the head is the earliest: enqueue, dequeue and "a value arrived, move to the tail" are O(1)
  * pointer updates. One scheduler action is armed for the earliest head. When it runs, it times out
  * every call whose deadline has come and re-arms for the next head. A call that ends early is
- * unlinked and the action is left as it is (it wakes once, finds nothing due, re-arms), except
- * when the queue becomes empty: then the action is cancelled on the spot, so when the last call
- * ends no action of this policy remains scheduled. So N concurrent calls cost one action instead
- * of N, a stream with `each` costs no timer per value, and a call that completes during its
- * synchronous subscribe costs no timer at all.
+ * only unlinked: the action is never cancelled for it, it is cancelled lazily. When it wakes and
+ * finds no deadline left it simply does not re-arm, so once the calls have ended the action ends
+ * by itself, no later than the last deadline any of them had. Nothing is scheduled per call: N
+ * concurrent calls cost one action instead of N, N sequential calls cost about one action per
+ * limit's length of time (not one each), a stream with `each` costs no timer per value, and a
+ * call that completes during its synchronous subscribe costs no timer at all.
  */
 import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
 import { TimeLimitError } from '../errors.js';
@@ -169,13 +170,9 @@ class LimitCore {
     if (!this.waking && (this.timer === undefined || at < this.timerAt)) this.arm(at, now);
   }
 
-  /** Takes `node` out of its list; cancels the action once no call waits. */
+  /** Takes `node` out of its list. The action is left armed: it ends by itself when it finds nothing due. */
   leave(node: Node): void {
     node.list!.remove(node);
-    if (this.timer !== undefined && this.durations.head === undefined && this.firsts.head === undefined && this.gaps.head === undefined) {
-      this.timer.unsubscribe();
-      this.timer = undefined;
-    }
   }
 
   private arm(at: number, now: number): void {
