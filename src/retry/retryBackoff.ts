@@ -12,7 +12,7 @@
 import { Observable, type SchedulerLike } from 'rxjs';
 import { isResilienceError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
-import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
+import { resolveScheduler } from '../internal/clock.js';
 import { type LatencySummary, type LatencyWindow, recordSince, withLatency } from '../internal/histogram.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { parseRetryBackoffConfig, type ParsedRetryBackoffConfig } from './config.js';
