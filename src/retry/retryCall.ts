@@ -10,7 +10,7 @@
  * small `Retried` sink of its own, so that a torn-down attempt that keeps emitting (a source with
  * no teardown) is never taken for the current one.
  */
-import type { Observable, Subscriber, Subscription, TeardownLogic, Unsubscribable } from 'rxjs';
+import { Subscriber, type Observable, type Subscription, type TeardownLogic, type Unsubscribable } from 'rxjs';
 import { RetriesExhaustedError } from '../errors.js';
 import { scheduleOnce } from '../internal/clock.js';
 import type { GiveUpReason, RetryCore } from './retryBackoff.js';
@@ -133,7 +133,7 @@ export class RetryCall<T> extends Sink<T> {
   link(): void {
     if (this.linked) return;
     this.linked = true;
-    this.downstream.add(this);
+    this.downstream.add(() => this.unsubscribe());
   }
 
   /** The downstream unsubscribed (or the call ended): cancels the wait and tears the current attempt down. */
@@ -249,6 +249,12 @@ export class RetryCall<T> extends Sink<T> {
     if (core.bus.observed) core.bus.emit({ type: 'give-up', policy: core.name, at: core.scheduler.now(), attempts: this.attempts, reason, error, ...(isValue ? { value } : {}) });
   }
 }
+
+// RxJS takes a subscriber with `Subscriber.prototype` in its chain as it is, after one `instanceof`
+// test, instead of probing seven members. The constructor is never run: every member RxJS calls on
+// a subscriber it is handed is defined above, and no sink is ever added to a `Subscription` itself
+// (`link` adds a function), so the parent bookkeeping of `Subscription` is never reached.
+Object.setPrototypeOf(Sink.prototype, Subscriber.prototype);
 
 function run(finalizer: Finalizer): void {
   if (typeof finalizer === 'function') finalizer();
