@@ -1,7 +1,7 @@
 /** retryBackoff judging outcomes: failing values (`isFailureResult`) and errors that are not failures (`isFailure`). */
 import { defer, Observable, of, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { circuitBreaker, constant, retryBackoff, retryBudget, type RetryBackoffEvent } from 'rx-resilience';
+import { circuitBreaker, constant, resilienceRegistry, retryBackoff, retryBudget, type RetryBackoffEvent } from 'rx-resilience';
 import { testScheduler } from 'rx-resilience/testing';
 
 type Reply = { status: number };
@@ -109,6 +109,9 @@ describe('retryBackoff with isFailureResult', () => {
     expectTypeOf(of(r200).pipe(retry)).toEqualTypeOf<Observable<Reply>>();
     // @ts-expect-error a predicate of the wrong shape does not compile against a stream of strings
     of('text').pipe(retry);
+    // A typed policy registers, and its handle keeps the type.
+    const handle = resilienceRegistry().register('typed-retry', retry);
+    expectTypeOf(of(r200).pipe(handle)).toEqualTypeOf<Observable<Reply>>();
     expect(retry.name).toMatch(/^retry-/);
   });
 });
