@@ -4,7 +4,21 @@
  */
 import { Subscriber, type Observable } from 'rxjs';
 import type { LinkedList, Linked } from '../internal/linkedList.js';
-import type { HedgeCore } from './hedge.js';
+
+/** What a call needs of its policy (the policy's core). */
+export interface HedgePolicyCore {
+  readonly delay: number;
+  readonly maxHedges: number;
+  readonly isFailure: ((error: unknown) => boolean) | undefined;
+  readonly isFailureResult: ((value: unknown) => boolean) | undefined;
+  /** Calls waiting for their next hedge. */
+  readonly waiting: LinkedList<HedgeCall<unknown>>;
+  /** Queues `call` for its next hedge, `delay` from now. */
+  wait(call: HedgeCall<unknown>): void;
+  noteHedge(attempt: number, reason: 'delay' | 'error'): void;
+  noteWin(attempt: number, attempts: number): void;
+  noteFailure(attempts: number, failure: Failure): void;
+}
 
 /** How an attempt failed: an error, or a value `isFailureResult` matched. */
 export interface Failure {
@@ -27,7 +41,7 @@ export class HedgeCall<T> implements Linked<HedgeCall<unknown>> {
   private relaunch = false;
 
   constructor(
-    readonly core: HedgeCore,
+    readonly core: HedgePolicyCore,
     private readonly source: Observable<T>,
     private readonly destination: Subscriber<T>,
   ) {

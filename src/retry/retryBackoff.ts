@@ -17,6 +17,7 @@ import { type LatencySummary, type LatencyWindow, recordSince, withLatency } fro
 import { definePolicy, policyPrototype } from '../internal/policy.js';
 import { parseRetryBackoffConfig, type ParsedRetryBackoffConfig } from './config.js';
 import type { RetryBudget } from './retryBudget.js';
+import type { RetryBackoffEvent } from './events.js';
 import { RetryCall } from './retryCall.js';
 
 /** @typeParam T The values of the streams the policy guards (what `isFailureResult` judges). */
@@ -66,27 +67,7 @@ export interface RetryBackoffStats {
   readonly latency?: LatencySummary;
 }
 
-/** Why a retry gave up. */
-export type GiveUpReason = 'max-attempts' | 'max-elapsed' | 'max-delay' | 'not-retryable' | 'budget';
-
-interface EventBase {
-  readonly policy: string;
-  /** Scheduler time. */
-  readonly at: number;
-}
-
-/** `value`: the failing value, when the attempt failed with a value `isFailureResult` matched (`error` is then undefined). */
-interface FailedWith {
-  readonly error: unknown;
-  readonly value?: unknown;
-}
-
-export type RetryBackoffEvent =
-  /** A retry was scheduled after `attempt` failed; it starts after `delay` ms. */
-  | (EventBase & FailedWith & { readonly type: 'retry'; readonly attempt: number; readonly delay: number })
-  /** The source completed on attempt `attempts` (counted since the last reset). */
-  | (EventBase & { readonly type: 'success'; readonly attempts: number })
-  | (EventBase & FailedWith & { readonly type: 'give-up'; readonly attempts: number; readonly reason: GiveUpReason });
+export type { GiveUpReason, RetryBackoffEvent } from './events.js';
 
 /**
  * A retry policy: an operator, with its events attached.

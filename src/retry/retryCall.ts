@@ -10,10 +10,30 @@
  * small `Retried` sink of its own, so that a torn-down attempt that keeps emitting (a source with
  * no teardown) is never taken for the current one.
  */
-import { Subscriber, type Observable, type Subscription, type TeardownLogic, type Unsubscribable } from 'rxjs';
+import { Subscriber, type Observable, type SchedulerLike, type Subscription, type TeardownLogic, type Unsubscribable } from 'rxjs';
 import { RetriesExhaustedError } from '../errors.js';
 import { scheduleOnce } from '../internal/clock.js';
-import type { GiveUpReason, RetryCore } from './retryBackoff.js';
+import type { EventBus } from '../internal/cell.js';
+import type { GiveUpReason, RetryBackoffEvent } from './events.js';
+import type { RetryBudget } from './retryBudget.js';
+
+/** What a call needs of its policy (the policy's core). */
+export interface RetryPolicyCore {
+  readonly name: string;
+  readonly bus: EventBus<RetryBackoffEvent>;
+  readonly scheduler: SchedulerLike;
+  readonly maxAttempts: number;
+  readonly maxElapsed: number | undefined;
+  readonly maxDelay: number;
+  readonly backoff: (attempt: number, previousDelay?: number) => number;
+  readonly isFailureResult: ((value: unknown) => boolean) | undefined;
+  readonly resetOnSuccess: boolean;
+  readonly budget: RetryBudget | undefined;
+  /** A call first subscribed at `begunAt` completed or gave up. */
+  ended(begunAt: number): void;
+  /** False when `error` must surface unchanged. */
+  retryable(error: unknown, attempt: number): boolean;
+}
 
 type Finalizer = Unsubscribable | (() => void);
 
@@ -103,7 +123,7 @@ export class RetryCall<T> extends Sink<T> {
 
   constructor(
     readonly downstream: Subscriber<T>,
-    private readonly core: RetryCore,
+    private readonly core: RetryPolicyCore,
     private readonly source: Observable<T>,
     /** Start of `maxElapsed`: the first subscription, or the last value with `resetOnSuccess`. */
     private startedAt: number,
