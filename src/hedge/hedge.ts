@@ -2,23 +2,45 @@
  * Hedging: when the first attempt is slow to produce a value, start another and keep the first
  * to answer ("The Tail at Scale"; Polly's hedging strategy).
  *
- * State scope: the factory call holds the settings and lifetime counters; each subscription (one
- * call) holds its attempts, the hedge timer and the winner. Every attempt is one subscription to
- * the source, so the source must be cold; `fromAbortable` makes the losers' requests abort.
+ * State scope: the factory call holds the settings, the lifetime counters and one queue of the
+ * calls waiting for their next hedge, with at most one scheduler action for all of them; each
+ * subscription (one call) holds its attempts, its place in the queue and the winner. Every
+ * attempt is one subscription to the source, so the source must be cold; `fromAbortable` makes the losers' requests abort.
+ *
+ * Nothing is scheduled per call. Every call waits `delay` after its latest attempt started, so
+ * appending to the queue keeps it sorted; the one action is armed for its head. A call answered
+ * early only leaves the queue: the action is cancelled lazily (when it runs and finds no call due
+ * and none waiting, it does not re-arm), so once the calls have ended it ends by itself within
+ * `delay`.
  */
-import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, type SchedulerLike } from 'rxjs';
+import { Alarm } from '../internal/alarm.js';
 import { EventBus } from '../internal/cell.js';
-import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
-import { configuredName } from '../internal/names.js';
+import { resolveScheduler } from '../internal/clock.js';
+import { LinkedList } from '../internal/linkedList.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
-import { checker } from '../internal/validate.js';
+import { parseHedgeConfig } from './config.js';
+import { HedgeCall, type Failure } from './hedgeCall.js';
 
-export interface HedgeConfig {
+/** @typeParam T The values of the streams the policy guards (what `isFailureResult` judges). */
+export interface HedgeConfig<T = unknown> {
   readonly name?: string;
   /** Ms after an attempt started, with no value yet, before the next starts. 0 starts all at once. Default 2 000. */
   readonly delay?: number;
   /** Extra attempts at most (so `1 + maxHedges` in all). 0 disables hedging. Default 1. */
   readonly maxHedges?: number;
+  /**
+   * Return false for errors that are not failures (the same meaning as the breaker's): such an
+   * error is an answer, and wins like a value. Default: every error is a failure.
+   */
+  readonly isFailure?: (error: unknown) => boolean;
+  /**
+   * Return true for values that make an attempt a failure (e.g. an HTTP 503 response): such a
+   * value does not win; the attempt is unsubscribed and counts as failed, like an error. When
+   * every attempt failed and the last one failed with a value, that value is delivered and the
+   * call completes.
+   */
+  readonly isFailureResult?: (value: T) => boolean;
   readonly scheduler?: SchedulerLike;
 }
 
@@ -33,8 +55,8 @@ export type HedgeEvent =
   | (EventBase & { readonly type: 'hedge'; readonly attempt: number; readonly reason: 'delay' | 'error' })
   /** An attempt produced the first value (or completed first): the others were unsubscribed. */
   | (EventBase & { readonly type: 'won'; readonly attempt: number; readonly attempts: number })
-  /** Every attempt failed; `error` is the last one's. */
-  | (EventBase & { readonly type: 'failed'; readonly attempts: number; readonly error: unknown });
+  /** Every attempt failed; `error` is the last one's, or `value` when it failed with a value (`isFailureResult`). */
+  | (EventBase & { readonly type: 'failed'; readonly attempts: number; readonly error: unknown; readonly value?: unknown });
 
 export interface HedgeStats {
   readonly name: string;
@@ -48,34 +70,15 @@ export interface HedgeStats {
   readonly failed: number;
 }
 
-/** A hedging policy: an operator, with its events attached. */
-export interface Hedge {
-  <T>(source: Observable<T>): Observable<T>;
+/**
+ * A hedging policy: an operator, with its events attached.
+ * @typeParam T What the guarded streams emit: `isFailureResult`'s argument (any stream when unknown).
+ */
+export interface Hedge<T = unknown> {
+  <V extends T>(source: Observable<V>): Observable<V>;
   readonly name: string;
   readonly events$: Observable<HedgeEvent>;
   stats(): HedgeStats;
-}
-
-const KEYS = ['name', 'delay', 'maxHedges', 'scheduler'] as const;
-
-export interface ParsedHedgeConfig {
-  readonly name: string;
-  readonly delay: number;
-  readonly maxHedges: number;
-  readonly scheduler: SchedulerLike | undefined;
-}
-
-/** Checks `hedge()`'s config, with its defaults (2 000 ms, one hedge). */
-export function parseHedgeConfig(config: unknown): ParsedHedgeConfig {
-  const name = configuredName('hedge', config);
-  const check = checker(name);
-  const c = check.object('', config, KEYS, true);
-  return {
-    name,
-    delay: check.duration('delay', c.delay, 2_000, true),
-    maxHedges: check.size('maxHedges', c.maxHedges, 1, 0),
-    scheduler: check.scheduler('scheduler', c.scheduler),
-  };
 }
 
 /**
@@ -83,7 +86,9 @@ export function parseHedgeConfig(config: unknown): ParsedHedgeConfig {
  * started, while none has produced a value, up to `maxHedges` extra attempts; an attempt that
  * errors before any value starts the next one at once. The first attempt to emit (or to complete)
  * wins: the others are unsubscribed and the winner's stream is relayed, its later error included.
- * The call errors only when every attempt failed, with the last error.
+ * The call errors only when every attempt failed, with the last error. With `isFailureResult`, a
+ * failing value does not win: it fails its attempt as an error would (and is the answer only when
+ * every attempt failed, it being the last failure).
  *
  * ```text
  * attempt 1:       --------a|      (unsubscribed at 6)
@@ -97,15 +102,19 @@ export function parseHedgeConfig(config: unknown): ParsedHedgeConfig {
  * ```
  * @throws ConfigError when the config is invalid.
  */
-export function hedge(config: HedgeConfig = {}): Hedge {
+export function hedge<T = unknown>(config: HedgeConfig<T> = {}): Hedge<T> {
   const c = parseHedgeConfig(config);
-  return definePolicy<Hedge>(new HedgeCore(c.name, c.delay, c.maxHedges, resolveScheduler(c.scheduler)), PROTO, { delay: c.delay, maxHedges: c.maxHedges });
+  return definePolicy<Hedge<T>>(new HedgeCore(c.name, c.delay, c.maxHedges, c.isFailure, c.isFailureResult, resolveScheduler(c.scheduler)), PROTO, { delay: c.delay, maxHedges: c.maxHedges });
 }
 
 const PROTO = policyPrototype({ kind: 'hedge', streams: ['events$'], controls: ['stats'] });
 
-class HedgeCore {
+/** @internal The state a hedge policy shares between its calls. */
+export class HedgeCore {
   private readonly bus = new EventBus<HedgeEvent>();
+  /** Calls waiting for their next hedge, earliest first (each waits the same `delay`). */
+  readonly waiting = new LinkedList<HedgeCall<unknown>>();
+  private readonly alarm: Alarm;
   private calls = 0;
   private hedges = 0;
   private hedgedWins = 0;
@@ -115,8 +124,28 @@ class HedgeCore {
     readonly name: string,
     readonly delay: number,
     readonly maxHedges: number,
+    readonly isFailure: ((error: unknown) => boolean) | undefined,
+    readonly isFailureResult: ((value: unknown) => boolean) | undefined,
     readonly scheduler: SchedulerLike,
-  ) {}
+  ) {
+    this.alarm = new Alarm(scheduler, () => this.waiting.head?.at, () => this.hedgeDue());
+  }
+
+  /** Queues `call` for its next hedge, `delay` from now. */
+  wait(call: HedgeCall<unknown>): void {
+    const now = this.scheduler.now();
+    call.at = now + this.delay;
+    this.waiting.push(call);
+    this.alarm.request(call.at, now);
+  }
+
+  /** Starts the next attempt of every call whose delay has run out. */
+  private hedgeDue(): void {
+    for (let call = this.waiting.head; call !== undefined && call.at <= this.scheduler.now(); call = this.waiting.head) {
+      this.waiting.remove(call);
+      call.due();
+    }
+  }
 
   get events$(): Observable<HedgeEvent> {
     return this.bus.events$;
@@ -139,135 +168,12 @@ class HedgeCore {
     if (this.bus.observed) this.bus.emit({ type: 'won', policy: this.name, at: this.scheduler.now(), attempt, attempts });
   }
 
-  noteFailure(attempts: number, error: unknown): void {
+  noteFailure(attempts: number, failure: Failure): void {
     this.failed++;
-    if (this.bus.observed) this.bus.emit({ type: 'failed', policy: this.name, at: this.scheduler.now(), attempts, error });
+    if (this.bus.observed) this.bus.emit({ type: 'failed', policy: this.name, at: this.scheduler.now(), attempts, error: failure.error, ...(failure.isValue ? { value: failure.value } : {}) });
   }
 
   stats(): HedgeStats {
     return { name: this.name, calls: this.calls, hedges: this.hedges, hedgedWins: this.hedgedWins, failed: this.failed };
-  }
-}
-
-/** One call: its attempts, the hedge timer, and the winner once there is one. */
-class HedgeCall<T> {
-  private readonly live = new Set<Attempt<T>>();
-  private started = 0;
-  winner: Attempt<T> | undefined = undefined;
-  private timer: Subscription | undefined = undefined;
-  /** Set while an attempt subscribes; an attempt failing then asks for a `relaunch` instead of recursing. */
-  private subscribing = false;
-  private relaunch = false;
-
-  constructor(
-    private readonly core: HedgeCore,
-    private readonly source: Observable<T>,
-    private readonly destination: Subscriber<T>,
-  ) {
-    // Attempts are children of the destination; the timer is ours to cancel.
-    destination.add(() => this.disarm());
-  }
-
-  /**
-   * Starts the next attempt, then arms the timer for the one after (or, with delay 0, starts them
-   * all). An attempt that fails synchronously asks for the next one from inside `start`: that ask
-   * is queued and served by this loop, so the stack stays flat whatever `maxHedges` is.
-   */
-  launch(reason: 'delay' | 'error'): void {
-    this.disarm();
-    for (;;) {
-      this.start(reason);
-      if (this.relaunch) {
-        // The attempt failed while subscribing: the next one starts once that subscribe returned.
-        this.relaunch = false;
-        if (this.destination.closed) return;
-        reason = 'error';
-        continue;
-      }
-      if (this.winner !== undefined || this.destination.closed || this.started > this.core.maxHedges) return;
-      if (this.core.delay > 0) return this.arm();
-      reason = 'delay';
-    }
-  }
-
-  private start(reason: 'delay' | 'error'): void {
-    const attempt = new Attempt(this.destination, this, ++this.started);
-    if (attempt.index > 1) this.core.noteHedge(attempt.index, reason);
-    this.live.add(attempt);
-    this.subscribing = true;
-    try {
-      this.source.subscribe(attempt);
-    } finally {
-      this.subscribing = false;
-    }
-  }
-
-  private arm(): void {
-    this.timer?.unsubscribe();
-    this.timer = scheduleOnce(this.core.scheduler, this.core.delay, () => {
-      this.timer = undefined;
-      if (this.winner === undefined && !this.destination.closed) this.launch('delay');
-    });
-  }
-
-  private disarm(): void {
-    this.timer?.unsubscribe();
-    this.timer = undefined;
-  }
-
-  win(attempt: Attempt<T>): void {
-    this.winner = attempt;
-    this.disarm();
-    for (const other of this.live) if (other !== attempt) other.unsubscribe();
-    this.live.clear();
-    this.core.noteWin(attempt.index, this.started);
-  }
-
-  /** An attempt failed before any attempt produced a value; the last one's error goes downstream before its teardown. */
-  fail(attempt: Attempt<T>, error: unknown): void {
-    this.live.delete(attempt);
-    if (this.started <= this.core.maxHedges) {
-      // The failed attempt is torn down before the next one starts, as RxJS `retry` does.
-      attempt.unsubscribe();
-      if (this.subscribing) this.relaunch = true;
-      else this.launch('error');
-      return;
-    }
-    if (this.live.size > 0) return;
-    this.disarm();
-    this.core.noteFailure(this.started, error);
-    this.destination.error(error);
-  }
-}
-
-class Attempt<T> extends Subscriber<T> {
-  constructor(
-    destination: Subscriber<T>,
-    private readonly call: HedgeCall<T>,
-    readonly index: number,
-  ) {
-    super(destination);
-  }
-
-  protected override _next(value: T): void {
-    if (this.call.winner === undefined) this.call.win(this);
-    this.destination.next(value);
-  }
-
-  protected override _error(error: unknown): void {
-    if (this.call.winner === this) {
-      super._error(error);
-      return;
-    }
-    try {
-      this.call.fail(this, error);
-    } finally {
-      this.unsubscribe();
-    }
-  }
-
-  protected override _complete(): void {
-    if (this.call.winner === undefined) this.call.win(this);
-    super._complete();
   }
 }

@@ -21,6 +21,12 @@ import type { RegistryKind } from './kind.js';
 /** Any operator object: a policy built by a factory, or a handle. */
 export type AnyPolicy = (<T>(source: Observable<T>) => Observable<T>) & object;
 
+/**
+ * What `register` takes: any operator object, also one typed for the values it guards (a
+ * `retryBackoff` or `hedge` whose `isFailureResult` takes `Response` guards `Observable<Response>` only).
+ */
+export type RegistrablePolicy = ((source: Observable<never>) => Observable<unknown>) & object;
+
 type Members = Record<string, unknown>;
 
 /** One registry entry: a name, its kind, and the policy current for it. */

@@ -15,7 +15,7 @@ import { brand } from '../internal/policy.js';
 import { configuredName } from '../internal/names.js';
 import { checker } from '../internal/validate.js';
 import { canary, type CanaryOptions, type CanaryReport } from './canary.js';
-import { type AnyPolicy, Slot, slotOf } from './handle.js';
+import { type AnyPolicy, type RegistrablePolicy, Slot, slotOf } from './handle.js';
 import { detectKind, type RegistryKind } from './kind.js';
 import type { PolicyTypes } from './policyTypes.js';
 
@@ -75,7 +75,7 @@ export interface ResilienceRegistry {
    * @throws ConfigError when the name is taken, `policy` is not an operator, or a pipeline's part
    * has a name registered for another policy.
    */
-  register<P extends AnyPolicy>(name: string, policy: P, options?: { readonly kind?: RegistryKind }): P;
+  register<P extends RegistrablePolicy>(name: string, policy: P, options?: { readonly kind?: RegistryKind }): P;
   /**
    * The handle registered under `name`, typed as the policy of `kind`, or undefined when the name
    * is not registered. The kind is checked: `get('payments', 'bulkhead')` on a breaker throws.
@@ -190,14 +190,14 @@ class Registry implements ResilienceRegistry, RegistryInternals {
     this.events$ = merge(this.bus.events$, policyEvents$);
   }
 
-  register<P extends AnyPolicy>(name: string, policy: P, options: { readonly kind?: RegistryKind } = {}): P {
+  register<P extends RegistrablePolicy>(name: string, policy: P, options: { readonly kind?: RegistryKind } = {}): P {
     const check = checker(this.name);
     check.name('name', name);
     if (this.slots.value.has(name)) check.fail('name', name, 'a name not registered yet');
     if (typeof policy !== 'function') check.fail('policy', policy, 'a policy (an operator function)');
     const o = check.object('options', options, ['kind']);
     const kind = (o.kind as RegistryKind | undefined) ?? slotOf(policy)?.kind ?? detectKind(policy);
-    const slot = new Slot(name, kind, policy);
+    const slot = new Slot(name, kind, policy as unknown as AnyPolicy);
     const next = new Map(this.slots.value);
     const added = kind === 'pipeline' ? this.addParts(name, slot.policy, next) : [];
     next.set(name, slot);

@@ -14,6 +14,8 @@ export interface ParsedRetryBackoffConfig {
   readonly maxDelay: number;
   readonly backoff: (attempt: number, previousDelay?: number) => number;
   readonly shouldRetry: ((error: unknown, attempt: number) => boolean) | undefined;
+  readonly isFailure: ((error: unknown) => boolean) | undefined;
+  readonly isFailureResult: ((value: unknown) => boolean) | undefined;
   readonly resetOnSuccess: boolean;
   readonly budget: RetryBudget | undefined;
   readonly scheduler: SchedulerLike | undefined;
@@ -21,7 +23,7 @@ export interface ParsedRetryBackoffConfig {
   readonly makeLatency: (() => LatencyWindow) | undefined;
 }
 
-const KEYS = ['name', 'maxAttempts', 'maxElapsed', 'maxDelay', 'backoff', 'shouldRetry', 'resetOnSuccess', 'budget', 'scheduler', ...LATENCY_KEYS];
+const KEYS = ['name', 'maxAttempts', 'maxElapsed', 'maxDelay', 'backoff', 'shouldRetry', 'isFailure', 'isFailureResult', 'resetOnSuccess', 'budget', 'scheduler', ...LATENCY_KEYS];
 
 /** Checks `retryBackoff()`'s config, with its defaults (3 attempts, full-jitter exponential backoff). */
 export function parseRetryBackoffConfig(config: unknown): ParsedRetryBackoffConfig {
@@ -45,6 +47,8 @@ export function parseRetryBackoffConfig(config: unknown): ParsedRetryBackoffConf
     maxDelay,
     backoff,
     shouldRetry: check.fn('shouldRetry', c.shouldRetry),
+    isFailure: check.fn('isFailure', c.isFailure),
+    isFailureResult: check.fn('isFailureResult', c.isFailureResult),
     resetOnSuccess: check.flag('resetOnSuccess', c.resetOnSuccess, false),
     budget: c.budget as RetryBudget | undefined,
     scheduler: check.scheduler('scheduler', c.scheduler),

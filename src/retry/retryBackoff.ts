@@ -9,16 +9,19 @@
  * source that fails synchronously does not grow the stack; any other wait is one action on the
  * scheduler, owned by the subscription, so unsubscribing during a delay cancels it.
  */
-import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
-import { isResilienceError, RetriesExhaustedError } from '../errors.js';
+import { Observable, type SchedulerLike } from 'rxjs';
+import { isResilienceError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
-import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
+import { resolveScheduler } from '../internal/clock.js';
 import { type LatencySummary, type LatencyWindow, recordSince, withLatency } from '../internal/histogram.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
-import { parseRetryBackoffConfig } from './config.js';
+import { parseRetryBackoffConfig, type ParsedRetryBackoffConfig } from './config.js';
 import type { RetryBudget } from './retryBudget.js';
+import type { RetryBackoffEvent } from './events.js';
+import { RetryCall } from './retryCall.js';
 
-export interface RetryBackoffConfig {
+/** @typeParam T The values of the streams the policy guards (what `isFailureResult` judges). */
+export interface RetryBackoffConfig<T = unknown> {
   readonly name?: string;
   /** Attempts in all, the first included (3 = one call and two retries). `Infinity` for no limit. Default 3. */
   readonly maxAttempts?: number;
@@ -30,6 +33,18 @@ export interface RetryBackoffConfig {
   readonly backoff?: (attempt: number, previousDelay?: number) => number;
   /** Whether to retry after the `attempt`-th attempt failed with `error`. Default: all but errors with `retryable === false`. `ConfigError` is never retried. */
   readonly shouldRetry?: (error: unknown, attempt: number) => boolean;
+  /**
+   * Return false for errors that are not failures (the same meaning as the breaker's): such an
+   * error is not retried and surfaces unchanged (give-up reason `not-retryable`). Asked before
+   * `shouldRetry`. Default: every error is a failure.
+   */
+  readonly isFailure?: (error: unknown) => boolean;
+  /**
+   * Return true for values that make the attempt a failure (e.g. an HTTP 503 response). Such a
+   * value is not forwarded: the attempt is torn down and retried. When retries run out, the last
+   * failing value is forwarded and the call completes, with a `give-up` event.
+   */
+  readonly isFailureResult?: (value: T) => boolean;
   /** A value restores the attempt count, the backoff and `maxElapsed`. Default false. */
   readonly resetOnSuccess?: boolean;
   /** A budget shared with other retries; a refused retry surfaces the error unchanged. */
@@ -52,25 +67,14 @@ export interface RetryBackoffStats {
   readonly latency?: LatencySummary;
 }
 
-/** Why a retry gave up. */
-export type GiveUpReason = 'max-attempts' | 'max-elapsed' | 'max-delay' | 'not-retryable' | 'budget';
+export type { GiveUpReason, RetryBackoffEvent } from './events.js';
 
-interface EventBase {
-  readonly policy: string;
-  /** Scheduler time. */
-  readonly at: number;
-}
-
-export type RetryBackoffEvent =
-  /** A retry was scheduled after `attempt` failed; it starts after `delay` ms. */
-  | (EventBase & { readonly type: 'retry'; readonly attempt: number; readonly delay: number; readonly error: unknown })
-  /** The source completed on attempt `attempts` (counted since the last reset). */
-  | (EventBase & { readonly type: 'success'; readonly attempts: number })
-  | (EventBase & { readonly type: 'give-up'; readonly attempts: number; readonly reason: GiveUpReason; readonly error: unknown });
-
-/** A retry policy: an operator, with its events attached. */
-export interface RetryBackoff {
-  <T>(source: Observable<T>): Observable<T>;
+/**
+ * A retry policy: an operator, with its events attached.
+ * @typeParam T What the guarded streams emit: `isFailureResult`'s argument (any stream when unknown).
+ */
+export interface RetryBackoff<T = unknown> {
+  <V extends T>(source: Observable<V>): Observable<V>;
   readonly name: string;
   /** Hot: retries scheduled, successes and give-ups. */
   readonly events$: Observable<RetryBackoffEvent>;
@@ -101,29 +105,44 @@ export interface RetryBackoff {
  * ```
  * @throws ConfigError when the config is invalid.
  */
-export function retryBackoff(config: RetryBackoffConfig = {}): RetryBackoff {
+export function retryBackoff<T = unknown>(config: RetryBackoffConfig<T> = {}): RetryBackoff<T> {
   const c = parseRetryBackoffConfig(config);
-  const core = new RetryCore(c.name, c.maxAttempts, c.maxElapsed, c.maxDelay, c.backoff, c.shouldRetry, c.resetOnSuccess, c.budget, resolveScheduler(c.scheduler), c.makeLatency?.());
-  return definePolicy<RetryBackoff>(core, PROTO, { maxAttempts: c.maxAttempts, maxElapsed: c.maxElapsed, maxDelay: c.maxDelay, budget: c.budget });
+  const core = new RetryCore(c, resolveScheduler(c.scheduler), c.makeLatency?.());
+  return definePolicy<RetryBackoff<T>>(core, PROTO, { maxAttempts: c.maxAttempts, maxElapsed: c.maxElapsed, maxDelay: c.maxDelay, budget: c.budget });
 }
 
 const PROTO = policyPrototype({ kind: 'retry', streams: ['events$'], controls: ['stats'] });
 
-class RetryCore {
+/** @internal The state a retry policy shares between its subscriptions: its settings and `events$`. */
+export class RetryCore {
   readonly bus = new EventBus<RetryBackoffEvent>();
+  readonly name: string;
+  readonly maxAttempts: number;
+  readonly maxElapsed: number | undefined;
+  readonly maxDelay: number;
+  readonly backoff: (attempt: number, previousDelay?: number) => number;
+  readonly shouldRetry: ((error: unknown, attempt: number) => boolean) | undefined;
+  readonly isFailure: ((error: unknown) => boolean) | undefined;
+  readonly isFailureResult: ((value: unknown) => boolean) | undefined;
+  readonly resetOnSuccess: boolean;
+  readonly budget: RetryBudget | undefined;
 
   constructor(
-    readonly name: string,
-    readonly maxAttempts: number,
-    readonly maxElapsed: number | undefined,
-    readonly maxDelay: number,
-    readonly backoff: (attempt: number, previousDelay?: number) => number,
-    readonly shouldRetry: ((error: unknown, attempt: number) => boolean) | undefined,
-    readonly resetOnSuccess: boolean,
-    readonly budget: RetryBudget | undefined,
+    c: ParsedRetryBackoffConfig,
     readonly scheduler: SchedulerLike,
     private readonly latency: LatencyWindow | undefined,
-  ) {}
+  ) {
+    this.name = c.name;
+    this.maxAttempts = c.maxAttempts;
+    this.maxElapsed = c.maxElapsed;
+    this.maxDelay = c.maxDelay;
+    this.backoff = c.backoff;
+    this.shouldRetry = c.shouldRetry;
+    this.isFailure = c.isFailure;
+    this.isFailureResult = c.isFailureResult;
+    this.resetOnSuccess = c.resetOnSuccess;
+    this.budget = c.budget;
+  }
 
   get events$(): Observable<RetryBackoffEvent> {
     return this.bus.events$;
@@ -137,7 +156,8 @@ class RetryCore {
     return new Observable<T>((subscriber) => {
       this.budget?.deposit();
       const now = this.maxElapsed === undefined && this.latency === undefined ? 0 : this.scheduler.now();
-      run(new Attempt(subscriber, this, source, 1, undefined, now, now));
+      const call = new RetryCall(subscriber, this, source, now, now);
+      call.run(call);
     });
   }
 
@@ -146,137 +166,11 @@ class RetryCore {
     recordSince(this.latency, this.scheduler, begunAt);
   }
 
-  /** False when `error` must surface unchanged: a `ConfigError`, or one `shouldRetry` refuses. */
+  /** False when `error` must surface unchanged: a `ConfigError`, one `isFailure` or `shouldRetry` refuses. */
   retryable(error: unknown, attempt: number): boolean {
     if (isResilienceError(error, 'CONFIG_INVALID')) return false;
+    if (this.isFailure !== undefined && this.isFailure(error) === false) return false;
     if (this.shouldRetry !== undefined) return this.shouldRetry(error, attempt) === true;
     return (error as { retryable?: unknown } | null)?.retryable !== false;
   }
-}
-
-/**
- * Subscribes `attempt`, then each follower an attempt hands over while it is still subscribing
- * (a synchronous failure with a zero wait), in a loop rather than by recursion.
- */
-function run<T>(attempt: Attempt<T> | undefined): void {
-  while (attempt !== undefined && !attempt.downstream.closed) {
-    attempt.downstream.add(attempt);
-    attempt.subscribing = true;
-    attempt.source.subscribe(attempt);
-    attempt.subscribing = false;
-    attempt = attempt.follower;
-  }
-}
-
-/**
- * One subscription to the source, carrying the retry state of the whole subscription (attempt
- * number since the start or the last reset, previous backoff delay, start of `maxElapsed`), which
- * it copies into the attempt that follows it. It is not chained to the downstream subscriber as
- * its destination: it forwards by hand and is added to the downstream's teardown, which keeps the
- * success path to one small object.
- */
-class Attempt<T> extends Subscriber<T> {
-  subscribing = false;
-  follower: Attempt<T> | undefined = undefined;
-
-  constructor(
-    readonly downstream: Subscriber<T>,
-    private readonly core: RetryCore,
-    readonly source: Observable<T>,
-    /** Attempts made since the start or the last reset, this one included. */
-    private attempts: number,
-    private previous: number | undefined,
-    private startedAt: number,
-    /** The first subscription of the whole call (read only with `latency`). */
-    private readonly begunAt: number,
-  ) {
-    super();
-  }
-
-  protected override _next(value: T): void {
-    const core = this.core;
-    if (core.resetOnSuccess) {
-      this.attempts = 1;
-      this.previous = undefined;
-      if (core.maxElapsed !== undefined) this.startedAt = core.scheduler.now();
-    }
-    this.downstream.next(value);
-  }
-
-  /**
-   * A retry tears the failed attempt down before the next one starts; giving up delivers the
-   * error first and tears the attempt down after, as RxJS `retry` does.
-   */
-  protected override _error(error: unknown): void {
-    try {
-      this.failed(error);
-    } finally {
-      this.unsubscribe();
-    }
-  }
-
-  protected override _complete(): void {
-    this.core.ended(this.begunAt);
-    const bus = this.core.bus;
-    if (bus.observed) bus.emit({ type: 'success', policy: this.core.name, at: this.core.scheduler.now(), attempts: this.attempts });
-    // The downstream's teardown unsubscribes this attempt too; this order spares a list removal.
-    this.downstream.complete();
-    this.unsubscribe();
-  }
-
-  private failed(error: unknown): void {
-    if (this.downstream.closed) return;
-    const core = this.core;
-    const attempt = this.attempts;
-    let wait: number;
-    let delay: number;
-    try {
-      if (!core.retryable(error, attempt)) return this.giveUp('not-retryable', error, error);
-      if (attempt >= core.maxAttempts) return this.exhausted('max-attempts', error);
-      delay = clampDelay(core.backoff(attempt, this.previous), core.maxDelay);
-      const retryAfter = retryAfterOf(error);
-      if (retryAfter !== undefined && retryAfter > core.maxDelay) return this.exhausted('max-delay', error);
-      wait = retryAfter !== undefined && retryAfter > delay ? retryAfter : delay;
-      if (core.maxElapsed !== undefined && core.scheduler.now() + wait - this.startedAt > core.maxElapsed) return this.exhausted('max-elapsed', error);
-      if (core.budget !== undefined && !core.budget.tryWithdraw()) return this.giveUp('budget', error, error);
-    } catch (thrown) {
-      return this.giveUp('not-retryable', thrown, thrown);
-    }
-    if (core.bus.observed) core.bus.emit({ type: 'retry', policy: core.name, at: core.scheduler.now(), attempt, delay: wait, error });
-    const next = new Attempt(this.downstream, core, this.source, attempt + 1, delay, this.startedAt, this.begunAt);
-    this.unsubscribe();
-    if (wait === 0) {
-      if (this.subscribing) this.follower = next;
-      else run(next);
-      return;
-    }
-    const downstream = this.downstream;
-    const timer: Subscription = scheduleOnce(core.scheduler, wait, () => {
-      downstream.remove(timer);
-      run(next);
-    });
-    downstream.add(timer);
-  }
-
-  private exhausted(reason: GiveUpReason, error: unknown): void {
-    this.giveUp(reason, error, new RetriesExhaustedError(this.core.name, this.attempts, error, reason));
-  }
-
-  private giveUp(reason: GiveUpReason, error: unknown, surfaced: unknown): void {
-    const core = this.core;
-    core.ended(this.begunAt);
-    if (core.bus.observed) core.bus.emit({ type: 'give-up', policy: core.name, at: core.scheduler.now(), attempts: this.attempts, reason, error });
-    this.downstream.error(surfaced);
-  }
-}
-
-/** A backoff result as a wait in [0, maxDelay]; anything that is not a number ≥ 0 waits 0. */
-function clampDelay(ms: unknown, maxDelay: number): number {
-  return typeof ms !== 'number' || !(ms >= 0) ? 0 : ms > maxDelay ? maxDelay : ms;
-}
-
-/** A finite `retryAfter` ≥ 0 carried by the error, ours or a user's. */
-function retryAfterOf(error: unknown): number | undefined {
-  const ra = (error as { retryAfter?: unknown } | null)?.retryAfter;
-  return typeof ra === 'number' && Number.isFinite(ra) && ra >= 0 ? ra : undefined;
 }

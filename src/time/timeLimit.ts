@@ -9,18 +9,20 @@
  * none of them ever fire. Here calls wait in three FIFO lists, one per limit (`duration`, `first`,
  * `each`). Within one list every deadline is `now + the same limit`, so appending keeps it sorted
  * and the head is the earliest: enqueue, dequeue and "a value arrived, move to the tail" are O(1)
- * pointer updates. One scheduler action is armed for the earliest head. When it runs, it times out
+ * pointer updates. One scheduler action (an `Alarm`) is armed for the earliest head. When it runs, it times out
  * every call whose deadline has come and re-arms for the next head. A call that ends early is
- * unlinked and the action is left as it is (it wakes once, finds nothing due, re-arms), except
- * when the queue becomes empty: then the action is cancelled on the spot, so when the last call
- * ends no action of this policy remains scheduled. So N concurrent calls cost one action instead
- * of N, a stream with `each` costs no timer per value, and a call that completes during its
- * synchronous subscribe costs no timer at all.
+ * only unlinked: the action is never cancelled for it, it is cancelled lazily. When it wakes and
+ * finds no deadline left it simply does not re-arm, so once the calls have ended the action ends
+ * by itself, no later than the last deadline any of them had. Nothing is scheduled per call: N
+ * concurrent calls cost one action instead of N, N sequential calls cost about one action per
+ * limit's length of time (not one each), a stream with `each` costs no timer per value, and a
+ * call that completes during its synchronous subscribe costs no timer at all.
  */
-import { Observable, Subscriber, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, Subscriber, type SchedulerLike } from 'rxjs';
 import { TimeLimitError } from '../errors.js';
 import { EventBus } from '../internal/cell.js';
-import { resolveScheduler, scheduleOnce } from '../internal/clock.js';
+import { Alarm } from '../internal/alarm.js';
+import { resolveScheduler } from '../internal/clock.js';
 import { type LatencySummary, type LatencyWindow, recordSince, withLatency } from '../internal/histogram.js';
 import { LinkedList, type Linked } from '../internal/linkedList.js';
 import { definePolicy, policyPrototype } from '../internal/policy.js';
@@ -128,9 +130,7 @@ class LimitCore {
   readonly durations = new LinkedList<Node>();
   readonly firsts = new LinkedList<Node>();
   readonly gaps = new LinkedList<Node>();
-  private timer: Subscription | undefined = undefined;
-  private timerAt = 0;
-  private waking = false;
+  private readonly alarm: Alarm;
 
   constructor(
     readonly name: string,
@@ -139,7 +139,9 @@ class LimitCore {
     readonly each: number | undefined,
     readonly scheduler: SchedulerLike,
     private readonly latency: LatencyWindow | undefined,
-  ) {}
+  ) {
+    this.alarm = new Alarm(scheduler, () => this.earliest()?.at, () => this.expireDue());
+  }
 
   get events$(): Observable<TimeLimitEvent> {
     return this.bus.events$;
@@ -166,52 +168,18 @@ class LimitCore {
   place(node: Node, list: LinkedList<Node>, at: number, now: number): void {
     node.at = at;
     list.push(node);
-    if (!this.waking && (this.timer === undefined || at < this.timerAt)) this.arm(at, now);
+    this.alarm.request(at, now);
   }
 
-  /** Takes `node` out of its list; cancels the action once no call waits. */
+  /** Takes `node` out of its list. The action is left armed: it ends by itself when it finds nothing due. */
   leave(node: Node): void {
     node.list!.remove(node);
-    if (this.timer !== undefined && this.durations.head === undefined && this.firsts.head === undefined && this.gaps.head === undefined) {
-      this.timer.unsubscribe();
-      this.timer = undefined;
-    }
   }
 
-  private arm(at: number, now: number): void {
-    this.timer?.unsubscribe();
-    this.timerAt = at;
-    this.timer = scheduleOnce(this.scheduler, at - now, () => this.wake());
-  }
-
-  /**
-   * The earliest deadline has come: time the due calls out in a second action, scheduled now with
-   * no delay, so that every notification the scheduler already holds for this instant runs first
-   * and is in time, whatever the order in which it and the deadline were scheduled.
-   */
-  private wake(): void {
-    this.timer = undefined;
-    const next = this.earliest();
-    if (next === undefined) return;
-    const now = this.scheduler.now();
-    // A real clock may wake early, and calls may have moved meanwhile: wait for the next head.
-    if (next.at > now) return this.arm(next.at, now);
-    this.timerAt = next.at;
-    this.timer = scheduleOnce(this.scheduler, 0, () => this.expireDue());
-  }
-
+  /** Times out every call whose deadline has come. */
   private expireDue(): void {
-    this.timer = undefined;
-    this.waking = true;
-    try {
-      for (let due = this.earliest(); due !== undefined && due.at <= this.scheduler.now(); due = this.earliest()) {
-        due.call.expire(due.kind, this.limitOf(due.kind));
-      }
-    } finally {
-      this.waking = false;
-      // In `finally`, so that a throwing subscriber cannot strand the calls behind it.
-      const next = this.earliest();
-      if (next !== undefined) this.arm(next.at, this.scheduler.now());
+    for (let due = this.earliest(); due !== undefined && due.at <= this.scheduler.now(); due = this.earliest()) {
+      due.call.expire(due.kind, this.limitOf(due.kind));
     }
   }
 

@@ -34,7 +34,11 @@ export function drain(scheduler: VirtualTimeScheduler, limit = 5_000): number {
   return steps;
 }
 
-/** One call through an operator ends; a call cancelled at once leaves nothing scheduled. */
+/**
+ * One call through an operator ends; a call cancelled at once leaves at most the policy's one
+ * action scheduled, which ends by itself (nothing is scheduled per call; a time limit or a hedge
+ * cancels its action lazily, by its last deadline).
+ */
 export const operator: Run = (built, scheduler) => {
   const policy = built as OperatorFunction<number, unknown>;
   let ended = false;
@@ -42,6 +46,8 @@ export const operator: Run = (built, scheduler) => {
   drain(scheduler);
   expect(ended).toBe(true);
   NEVER.pipe(policy).subscribe({ error: () => undefined }).unsubscribe();
+  expect(scheduler.actions.length).toBeLessThanOrEqual(1);
+  drain(scheduler);
   expect(scheduler.actions).toHaveLength(0);
 };
 

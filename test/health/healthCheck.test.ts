@@ -81,6 +81,10 @@ describe('healthCheck', () => {
     expect(probes).toBe(3);
     expect(scheduler.actions.length).toBeGreaterThan(0);
     sub.unsubscribe();
+    // The time limit's action is cancelled lazily: it ends by itself at the last probe's deadline (100 + 30).
+    scheduler.maxFrames = 130;
+    scheduler.flush();
+    expect(probes).toBe(3);
     expect(scheduler.actions).toHaveLength(0);
   });
 

@@ -144,6 +144,9 @@ describe('healthMonitor', () => {
     scheduler.flush();
     sub.unsubscribe();
     expect(statuses.slice(0, 3)).toEqual(['healthy:2', 'healthy:1', 'unhealthy:0']);
+    // The time limit's action is cancelled lazily: it ends by itself by the last probe's deadline (50 + 5).
+    scheduler.maxFrames = 55;
+    scheduler.flush();
     expect(scheduler.actions).toHaveLength(0);
   });
 

@@ -1,7 +1,10 @@
-import { defer, mergeMap, Observable, of, take, timer, VirtualTimeScheduler } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { defer, mergeMap, Observable, of, take, timer, VirtualTimeScheduler, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { ConfigError, hedge, isResilienceError, type HedgeEvent } from 'rx-resilience';
 import { scriptedService, testScheduler } from 'rx-resilience/testing';
+import { liveActions } from '../helpers/schedulers.js';
+
+const boom = new Error('boom');
 
 /** A cold source whose n-th subscription is the n-th attempt (the last one repeats). */
 function attempts<T>(list: Observable<T>[]): Observable<T> {
@@ -20,7 +23,7 @@ describe('hedge', () => {
     });
   });
 
-  it('starts no hedge when the first attempt answers within delay, and leaves no timer', () => {
+  it('starts no hedge when the first attempt answers within delay, and leaves no timer past the delay', () => {
     const scheduler = new VirtualTimeScheduler();
     const service = scriptedService([{ ok: 'a', after: 2 }], scheduler);
     const values: string[] = [];
@@ -28,6 +31,10 @@ describe('hedge', () => {
     scheduler.maxFrames = 2;
     scheduler.flush();
     expect(values).toEqual(['a']);
+    // The policy's one action is cancelled lazily: it wakes at the delay, finds no call waiting, and ends.
+    expect(scheduler.actions).toHaveLength(1);
+    scheduler.maxFrames = 5;
+    scheduler.flush();
     expect(scheduler.actions).toHaveLength(0);
     expect(service.calls).toHaveLength(1);
   });
@@ -116,6 +123,10 @@ describe('hedge', () => {
     scheduler.flush();
     sub.unsubscribe();
     expect(service.active).toBe(0);
+    // The hedge due at 4 is not started; the policy's action ends there by itself.
+    scheduler.maxFrames = 4;
+    scheduler.flush();
+    expect(service.calls).toHaveLength(2);
     expect(scheduler.actions).toHaveLength(0);
   });
 
@@ -155,6 +166,122 @@ describe('hedge', () => {
   });
 });
 
+describe('hedge judging outcomes', () => {
+  type Reply = { status: number };
+  const r503: Reply = { status: 503 };
+  const r200: Reply = { status: 200 };
+  const isFailureResult = (r: Reply) => r.status >= 500;
+
+  it('does not let a failing value win: its attempt fails, and the next starts at once', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const a1 = cold('-x-|', { x: r503 });
+      const a2 = cold(' ---y|', { y: r200 });
+      expectObservable(attempts([a1, a2]).pipe(hedge({ delay: 10, isFailureResult }))).toBe('----y|', { y: r200 });
+      expectSubscriptions(a1.subscriptions).toBe('^!');
+      expectSubscriptions(a2.subscriptions).toBe('-^---!');
+    });
+  });
+
+  it('lets a later good answer win over an earlier failing one among running attempts', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const a1 = cold('-----y|', { y: r200 });
+      const a2 = cold('  -x|', { x: r503 });
+      expectObservable(attempts([a1, a2]).pipe(hedge({ delay: 2, isFailureResult }))).toBe('-----y|', { y: r200 });
+    });
+  });
+
+  it('delivers the last failing value and completes when every attempt failed, and reports it', () => {
+    const policy = hedge<Reply>({ name: 'h', delay: 2, isFailureResult });
+    const events: HedgeEvent[] = [];
+    policy.events$.subscribe((e) => events.push(e));
+    testScheduler().run(({ cold, expectObservable }) => {
+      const a1 = cold('---x|', { x: { status: 500 } });
+      const a2 = cold('  ---x|', { x: r503 });
+      expectObservable(attempts([a1, a2]).pipe(policy)).toBe('-----(x|)', { x: r503 });
+    });
+    expect(events.at(-1)).toEqual({ type: 'failed', policy: 'h', at: 5, attempts: 2, error: undefined, value: r503 });
+    expect(policy.stats()).toMatchObject({ calls: 1, hedges: 1, failed: 1 });
+  });
+
+  it('lets an error isFailure refuses win as the answer; other errors still fail their attempt', () => {
+    const notFound = Object.assign(new Error('not found'), { status: 404 });
+    const isFailure = (e: unknown) => (e as { status?: number }).status !== 404;
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const a1 = cold('------#', undefined, notFound);
+      const a2 = cold('  ---#', undefined, notFound);
+      expectObservable(attempts([a1, a2]).pipe(hedge({ delay: 2, isFailure }))).toBe('-----#', undefined, notFound);
+      expectSubscriptions(a1.subscriptions).toBe('^----!');
+      const b1 = cold('-#', undefined, boom);
+      const b2 = cold(' -z|');
+      expectObservable(attempts([b1, b2]).pipe(hedge({ delay: 5, isFailure }))).toBe('--z|');
+    });
+  });
+
+  it('fails an attempt with what a throwing isFailureResult threw', () => {
+    const thrown = new Error('judge');
+    testScheduler().run(({ cold, expectObservable }) => {
+      const judge = () => {
+        throw thrown;
+      };
+      expectObservable(cold('-a|').pipe(hedge({ maxHedges: 0, isFailureResult: judge }))).toBe('-#', undefined, thrown);
+    });
+  });
+
+  it('types isFailureResult by the values of the stream it guards', () => {
+    const policy = hedge({ isFailureResult: (r: Reply) => r.status >= 500 });
+    const replies = of(r200).pipe(policy);
+    expectTypeOf(replies).toEqualTypeOf<Observable<Reply>>();
+    // @ts-expect-error a predicate of the wrong shape does not compile against a stream of strings
+    of('text').pipe(policy);
+    expect(policy.name).toMatch(/^hedge-/);
+  });
+});
+
+describe('hedge timers', () => {
+  it('holds one action for many concurrent calls, each hedged at its own instant', () => {
+    const scheduler = new VirtualTimeScheduler(undefined, Number.POSITIVE_INFINITY);
+    const policy = liveActions(scheduler);
+    const h = hedge({ delay: 10, maxHedges: 1, scheduler: policy.scheduler });
+    const subscribedAt: number[] = [];
+    const hang = new Observable<never>(() => void subscribedAt.push(scheduler.now()));
+    let most = 0;
+    for (const at of [0, 3, 3, 7]) {
+      scheduler.schedule(() => {
+        hang.pipe(h).subscribe();
+        most = Math.max(most, policy.live());
+      }, at);
+    }
+    scheduler.flush();
+    expect(subscribedAt).toEqual([0, 3, 3, 7, 10, 13, 13, 17]);
+    expect(most).toBe(1);
+    expect(policy.live()).toBe(0);
+  });
+
+  it('starts at most 100 timers for 10 000 sequential calls', () => {
+    const scheduler = new VirtualTimeScheduler(undefined, Number.POSITIVE_INFINITY);
+    let scheduled = 0;
+    const counting: SchedulerLike = { now: () => scheduler.now(), schedule: (work: (this: SchedulerAction<unknown>, state?: unknown) => void, delay?: number, state?: unknown): Subscription => (scheduled++, scheduler.schedule(work, delay, state)) };
+    const h = hedge({ delay: 500, scheduler: counting });
+    const answersAfter = (ms: number) =>
+      new Observable<number>((subscriber) => {
+        const action = scheduler.schedule(() => (subscriber.next(1), subscriber.complete()), ms);
+        return () => action.unsubscribe();
+      });
+    let completed = 0;
+    let attempts = 0;
+    const call = (left: number): void => {
+      if (left === 0) return;
+      defer(() => (attempts++, answersAfter(1))).pipe(h).subscribe({ complete: () => (completed++, call(left - 1)) });
+    };
+    call(10_000);
+    scheduler.flush();
+    expect([completed, attempts]).toEqual([10_000, 10_000]);
+    expect(scheduled).toBeGreaterThan(0);
+    expect(scheduled).toBeLessThanOrEqual(100);
+    expect(scheduler.actions).toHaveLength(0);
+  });
+});
+
 describe('hedge config', () => {
   const bad: [field: string, config: unknown, allowed: RegExp][] = [
     ['config', 'fast', /an object/],
@@ -166,6 +293,8 @@ describe('hedge config', () => {
     ['maxHedges', { maxHedges: -1 }, /integer >= 0/],
     ['maxHedges', { maxHedges: 1.5 }, /integer >= 0/],
     ['scheduler', { scheduler: { now: 1 } }, /SchedulerLike/],
+    ['isFailure', { isFailure: true }, /function/],
+    ['isFailureResult', { isFailureResult: 503 }, /function/],
   ];
 
   it.each(bad)('refuses a bad %s', (field, config, allowed) => {

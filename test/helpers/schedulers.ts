@@ -6,14 +6,19 @@ export function virtualTime(): VirtualTimeScheduler {
   return new VirtualTimeScheduler(undefined, Number.POSITIVE_INFINITY);
 }
 
-/** A scheduler over `scheduler` that counts its own actions still pending (`live()`). */
-export function liveActions(scheduler: VirtualTimeScheduler): { scheduler: SchedulerLike; live: () => number } {
+/**
+ * A scheduler over `scheduler` that counts its own actions still pending (`live()`), and knows the
+ * time at which the last of them ran (`lastRanAt()`, -Infinity before any did).
+ */
+export function liveActions(scheduler: VirtualTimeScheduler): { scheduler: SchedulerLike; live: () => number; lastRanAt: () => number } {
   const live = new Set<Subscription>();
+  let lastRanAt = Number.NEGATIVE_INFINITY;
   const wrapper: SchedulerLike = {
     now: () => scheduler.now(),
     schedule(work: (this: SchedulerAction<unknown>, state?: unknown) => void, delay?: number, state?: unknown): Subscription {
       const action: Subscription = scheduler.schedule(function (this: SchedulerAction<unknown>, s?: unknown) {
         live.delete(action);
+        lastRanAt = scheduler.now();
         work.call(this, s);
       }, delay, state);
       live.add(action);
@@ -21,5 +26,5 @@ export function liveActions(scheduler: VirtualTimeScheduler): { scheduler: Sched
       return action;
     },
   };
-  return { scheduler: wrapper, live: () => live.size };
+  return { scheduler: wrapper, live: () => live.size, lastRanAt: () => lastRanAt };
 }

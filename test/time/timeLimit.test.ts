@@ -113,23 +113,52 @@ describe('timeLimit', () => {
     });
   });
 
-  it('leaves no action scheduled when a call ends or is unsubscribed', () => {
+  it('leaves no action scheduled past the last deadline once its calls end or are unsubscribed', () => {
     const scheduler = new VirtualTimeScheduler(undefined, Number.POSITIVE_INFINITY);
     const limit = timeLimit({ duration: 100, first: 50, each: 30, scheduler });
     const sub = NEVER.pipe(limit).subscribe();
     expect(scheduler.actions.length).toBe(1);
     sub.unsubscribe();
-    expect(scheduler.actions.length).toBe(0);
+    // Cancelled lazily: the action stays until the deadline it was armed for (first: 50), then ends.
+    expect(scheduler.actions.length).toBe(1);
 
     const completing = new Observable<number>((subscriber) => {
       const a = scheduler.schedule(() => subscriber.next(1), 5);
       const b = scheduler.schedule(() => subscriber.complete(), 20);
       return () => (a.unsubscribe(), b.unsubscribe());
     });
-    completing.pipe(limit).subscribe();
+    const ends: number[] = [];
+    completing.pipe(limit).subscribe({ complete: () => ends.push(scheduler.now()) });
     scheduler.flush();
+    expect(ends).toEqual([20]);
     expect(scheduler.actions.length).toBe(0);
-    expect(scheduler.now()).toBe(20);
+    // The value at 5 moved the call's gap deadline to 35, the earliest one left: the action woke
+    // there, found nothing due and did not re-arm. The last deadline any call had was 100.
+    expect(scheduler.now()).toBe(35);
+  });
+
+  it('starts at most 100 timers for 10 000 sequential calls', () => {
+    const scheduler = new VirtualTimeScheduler(undefined, Number.POSITIVE_INFINITY);
+    let scheduled = 0;
+    const counting: SchedulerLike = { now: () => scheduler.now(), schedule: (work: (this: SchedulerAction<unknown>, state?: unknown) => void, delay?: number, state?: unknown): Subscription => (scheduled++, scheduler.schedule(work, delay, state)) };
+    const limit = timeLimit({ duration: 1_000, first: 500, scheduler: counting });
+    const answersAfter = (ms: number) =>
+      new Observable<number>((subscriber) => {
+        const action = scheduler.schedule(() => (subscriber.next(1), subscriber.complete()), ms);
+        return () => action.unsubscribe();
+      });
+    let completed = 0;
+    // One call at a time, each answering after 1 ms: 10 000 ms of calls under a 500 ms limit.
+    const call = (left: number): void => {
+      if (left === 0) return;
+      answersAfter(1).pipe(limit).subscribe({ complete: () => (completed++, call(left - 1)) });
+    };
+    call(10_000);
+    scheduler.flush();
+    expect(completed).toBe(10_000);
+    expect(scheduled).toBeGreaterThan(0);
+    expect(scheduled).toBeLessThanOrEqual(100);
+    expect(scheduler.actions.length).toBe(0);
   });
 
   it('schedules nothing for a source that ends during its synchronous subscribe', () => {
