@@ -67,7 +67,9 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
    */
   run(source: Observable<T>): void {
     const destination = this.destination;
-    if (PARENT_LINK && destination instanceof Subscription && !(destination instanceof CallSubscriber) && !destination.closed) {
+    // Only a `Subscription` whose constructor ran keeps `_parentage` (null or set): an object that
+    // borrows `Subscriber.prototype` without it (a call, a retry's sink) never tells its parents.
+    if (PARENT_LINK && destination instanceof Subscription && (destination as unknown as Child)._parentage !== undefined && !destination.closed) {
       (destination as unknown as Child)._addParent(this);
     } else {
       destination.add(this);
@@ -223,6 +225,7 @@ Object.setPrototypeOf(CallSubscriber.prototype, Subscriber.prototype);
 
 /** The parent link of an RxJS 7 `Subscription` (internal to RxJS, probed below). */
 interface Child {
+  readonly _parentage?: unknown;
   _addParent(parent: { remove(child: unknown): void }): void;
 }
 

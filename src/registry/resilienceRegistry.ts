@@ -75,6 +75,8 @@ export interface ResilienceRegistry {
    * @throws ConfigError when the name is taken, `policy` is not an operator, or a pipeline's part
    * has a name registered for another policy.
    */
+  register<P extends AnyPolicy>(name: string, policy: P, options?: { readonly kind?: RegistryKind }): P;
+  /** A policy typed for the values it guards (its `isFailureResult` takes one type). */
   register<P extends RegistrablePolicy>(name: string, policy: P, options?: { readonly kind?: RegistryKind }): P;
   /**
    * The handle registered under `name`, typed as the policy of `kind`, or undefined when the name
@@ -190,6 +192,8 @@ class Registry implements ResilienceRegistry, RegistryInternals {
     this.events$ = merge(this.bus.events$, policyEvents$);
   }
 
+  register<P extends AnyPolicy>(name: string, policy: P, options?: { readonly kind?: RegistryKind }): P;
+  register<P extends RegistrablePolicy>(name: string, policy: P, options?: { readonly kind?: RegistryKind }): P;
   register<P extends RegistrablePolicy>(name: string, policy: P, options: { readonly kind?: RegistryKind } = {}): P {
     const check = checker(this.name);
     check.name('name', name);
