@@ -32,6 +32,6 @@ describe('examples/testing', () => {
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    expect(out).toMatch(/Tests\s+2 passed/);
+    expect(out).toMatch(/Tests\s+3 passed/);
   }, 180_000);
 });
