@@ -41,7 +41,6 @@ export interface CallJudge<T = unknown> {
   readonly isFailureResult?: ((value: T) => boolean) | undefined;
 }
 
-type Finalizer = Unsubscribable | (() => void);
 
 const SETTLED = 1;
 const SEEN = 2;
@@ -199,20 +198,25 @@ export abstract class CallSubscriber<T> implements SubscriptionLike {
     const f = this.finalizers;
     if (f === undefined) return;
     this.finalizers = undefined;
-    if (!Array.isArray(f)) {
-      run(f);
-      return;
-    }
-    let failure: { error: unknown } | undefined;
-    for (const finalizer of f) {
-      try {
-        run(finalizer);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-    if (failure) throw failure.error;
+    runFinalizers(f);
   }
+}
+
+/** What a subscriber handed to a source keeps to tear it down: one teardown, or several. */
+export type Finalizer = Unsubscribable | (() => void);
+
+/** Runs every finalizer in order; the first one's throw is rethrown after all have run. */
+export function runFinalizers(f: Finalizer | readonly Finalizer[]): void {
+  if (!Array.isArray(f)) return run(f as Finalizer);
+  let failure: { error: unknown } | undefined;
+  for (const finalizer of f as readonly Finalizer[]) {
+    try {
+      run(finalizer);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
 }
 
 function run(finalizer: Finalizer): void {

@@ -10,8 +10,9 @@
  * small `Retried` sink of its own, so that a torn-down attempt that keeps emitting (a source with
  * no teardown) is never taken for the current one.
  */
-import { Subscriber, type Observable, type SchedulerLike, type Subscription, type TeardownLogic, type Unsubscribable } from 'rxjs';
+import { Subscriber, type Observable, type SchedulerLike, type Subscription, type TeardownLogic } from 'rxjs';
 import { RetriesExhaustedError } from '../errors.js';
+import { runFinalizers, type Finalizer } from '../internal/call.js';
 import { scheduleOnce } from '../internal/clock.js';
 import type { EventBus } from '../internal/cell.js';
 import type { GiveUpReason, RetryBackoffEvent } from './events.js';
@@ -34,8 +35,6 @@ export interface RetryPolicyCore {
   /** False when `error` must surface unchanged. */
   retryable(error: unknown, attempt: number): boolean;
 }
-
-type Finalizer = Unsubscribable | (() => void);
 
 /** The subscriber of one attempt: it keeps the source's teardown and hands notifications to its call. */
 abstract class Sink<T> {
@@ -62,7 +61,7 @@ abstract class Sink<T> {
 
   add(teardown: TeardownLogic): void {
     if (!teardown || (teardown as unknown) === this) return;
-    if (this.closed) return run(teardown as Finalizer);
+    if (this.closed) return runFinalizers(teardown as Finalizer);
     const f = this.finalizers;
     this.finalizers = f === undefined ? (teardown as Finalizer) : Array.isArray(f) ? (f.push(teardown as Finalizer), f) : [f, teardown as Finalizer];
     this.call.link();
@@ -83,16 +82,7 @@ abstract class Sink<T> {
     const f = this.finalizers;
     if (f === undefined) return;
     this.finalizers = undefined;
-    if (!Array.isArray(f)) return run(f);
-    let failure: { error: unknown } | undefined;
-    for (const finalizer of f) {
-      try {
-        run(finalizer);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-    if (failure) throw failure.error;
+    runFinalizers(f);
   }
 
   abstract unsubscribe(): void;
@@ -276,10 +266,6 @@ export class RetryCall<T> extends Sink<T> {
 // (`link` adds a function), so the parent bookkeeping of `Subscription` is never reached.
 Object.setPrototypeOf(Sink.prototype, Subscriber.prototype);
 
-function run(finalizer: Finalizer): void {
-  if (typeof finalizer === 'function') finalizer();
-  else finalizer.unsubscribe();
-}
 
 /** A backoff result as a wait in [0, maxDelay]; anything that is not a number ≥ 0 waits 0. */
 function clampDelay(ms: unknown, maxDelay: number): number {
