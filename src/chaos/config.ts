@@ -26,8 +26,8 @@ export function parseChaosConfig(config: unknown): ParsedChaosConfig {
   if (c.rate === undefined) check.fail('rate', undefined, 'a finite number in [0, 1] (required)');
   const rate = check.number('rate', c.rate, 0, 0, 1);
   const fault = checkFault(check, c.fault);
-  const enabled = c.enabled === undefined || isObservable(c.enabled) ? ((c.enabled as Observable<boolean> | undefined) ?? true) : check.flag('enabled', c.enabled, true);
-  if (typeof enabled !== 'boolean' && !isObservable(enabled)) check.fail('enabled', c.enabled, 'a boolean or an Observable<boolean>');
+  const enabled: boolean | Observable<boolean> =
+    c.enabled === undefined ? true : typeof c.enabled === 'boolean' || isObservable(c.enabled) ? (c.enabled as boolean | Observable<boolean>) : check.fail('enabled', c.enabled, 'a boolean or an Observable<boolean>');
   const maxInjections = check.integer('maxInjections', c.maxInjections, Number.POSITIVE_INFINITY, 0);
   const random = check.fn<() => number>('random', c.random) ?? Math.random;
   return { name, rate, fault, enabled, maxInjections, random, scheduler: check.scheduler('scheduler', c.scheduler) };
